@@ -1,0 +1,144 @@
+"""The driver contract: what the core asks of a load-balancing device.
+
+The core owns the database; a driver only ever sees the plain records below.
+A driver is built for one device and is handed the *whole desired state* of that
+device on every deploy (every load balancer that should be live there), so a
+deploy is idempotent and heals drift: the driver never edits, it converges.
+
+Drivers never import ``balancer.db``; they receive these dataclasses.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from typing import Optional
+
+
+class DriverError(Exception):
+    """A device refused or failed a request; ``str(err)`` is shown to users.
+
+    ``lb_ids`` names the load balancers the failure belongs to when the driver
+    can tell (for instance a section HAProxy rejected); empty means "all of
+    the ones in this deploy".
+    """
+
+    def __init__(self, message: str, lb_ids: tuple = ()):
+        super().__init__(message)
+        self.lb_ids = tuple(lb_ids)
+
+
+@dataclasses.dataclass(frozen=True)
+class Device:
+    id: str
+    name: str
+    type: str
+    ip: str
+    port: int
+    user: Optional[str]
+    password: Optional[str] = dataclasses.field(default=None, repr=False)
+    private_key: Optional[str] = dataclasses.field(default=None, repr=False)
+    host_key: Optional[str] = None
+    extra: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Node:
+    id: str
+    address: str
+    port: int
+    weight: int = 1
+    condition: str = "ENABLED"          # ENABLED | DISABLED | DRAINING
+    max_con: Optional[int] = None
+    min_con: Optional[int] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Vip:
+    id: str
+    address: str
+    port: int
+    protocol: str                       # HTTP | TCP (the LB's, unless the VIP says)
+
+
+@dataclasses.dataclass(frozen=True)
+class Monitor:
+    id: str
+    type: str                           # HTTP | HTTPS | CONNECT | TCP | ICMP
+    delay: Optional[int] = None         # seconds between checks
+    timeout: Optional[int] = None       # seconds to wait for an answer
+    attempts: Optional[int] = None      # failures before a node is taken out
+    method: Optional[str] = None
+    path: Optional[str] = None
+    expected: Optional[str] = None      # "200", "200-204", "200,202"
+
+
+@dataclasses.dataclass(frozen=True)
+class Sticky:
+    id: str
+    type: str                           # HTTP_COOKIE | APP_COOKIE | SOURCE_IP
+    cookie_name: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadBalancer:
+    id: str
+    name: str
+    algorithm: str                      # canonical: ROUND_ROBIN, LEAST_CONNECTION, ...
+    protocol: str                       # HTTP | TCP
+    vips: tuple = ()
+    nodes: tuple = ()
+    monitors: tuple = ()
+    stickies: tuple = ()
+
+
+@dataclasses.dataclass
+class DeployResult:
+    """What a deploy did: ``changed`` is False when the device already matched."""
+    changed: bool
+    reloaded: bool = False
+    timings: dict = dataclasses.field(default_factory=dict)
+
+
+class Driver(abc.ABC):
+    """One instance per device, reused across deploys (it may keep a warm
+    connection).  The core calls it from one thread per device at a time."""
+
+    #: algorithms and protocols this driver can serve, canonical names.
+    algorithms: tuple = ()
+    protocols: tuple = ()
+
+    def __init__(self, device: Device, options: Optional[dict] = None):
+        self.device = device
+        self.options = options or {}
+
+    def capabilities(self) -> dict:
+        """Algorithms and protocols this device serves, for the scheduler and
+        the ``/algorithms``, ``/protocols`` listings."""
+        return {"algorithms": list(self.algorithms),
+                "protocols": list(self.protocols)}
+
+    @abc.abstractmethod
+    def deploy(self, lbs: list) -> DeployResult:
+        """Make the device serve exactly ``lbs`` (our part of its config);
+        the operator's own configuration is left as it is.  Raises
+        DriverError and leaves the previous configuration serving on failure."""
+
+    def set_node_condition(self, lb: LoadBalancer, node: Node) -> None:
+        """Apply ``node.condition``/``node.weight`` without a reload where the
+        device can; ``deploy`` is still called afterwards to persist it."""
+
+    def node_status(self, lb: LoadBalancer) -> dict:
+        """Operating status per node id (UP, DOWN, DRAIN, MAINT); {} if unknown."""
+        return {}
+
+    def info(self) -> dict:
+        """Reachability and version facts for ``GET /devices/{id}/info``."""
+        return {}
+
+    def learned_host_key(self) -> Optional[str]:
+        """A host key first seen on this connection, for the core to pin."""
+        return None
+
+    def close(self) -> None:
+        """Release connections; the instance may be used again afterwards."""
