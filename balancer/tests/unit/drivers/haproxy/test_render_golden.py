@@ -1,0 +1,46 @@
+"""Golden files: the whole rendered config compared, and accepted by HAProxy.
+
+Regenerate after an intended change with ``BALANCER_REGEN_GOLDEN=1 pytest
+balancer/tests/unit/drivers`` and review the diff like code.
+"""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from balancer.drivers.haproxy import render, sections
+
+from . import cases
+
+GOLDEN = cases.HERE / "golden"
+HAPROXY = shutil.which("haproxy") or (os.path.exists("/usr/sbin/haproxy") and "/usr/sbin/haproxy")
+
+
+@pytest.mark.parametrize("name", sorted(cases.CASES))
+def test_golden(name):
+    current, lbs = cases.CASES[name]()
+    text = render.render(current, lbs)
+    path = GOLDEN / (name + ".cfg")
+    if os.environ.get("BALANCER_REGEN_GOLDEN"):
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+@pytest.mark.parametrize("name", sorted(cases.CASES))
+def test_render_is_idempotent_and_keeps_operator_text(name):
+    current, lbs = cases.CASES[name]()
+    once = render.render(current, lbs)
+    assert render.render(once, lbs) == once
+    assert sections.foreign_text(once) == current
+    assert render.render(once, []) == current
+
+
+@pytest.mark.skipif(not HAPROXY, reason="haproxy not installed here (CI installs it)")
+@pytest.mark.parametrize("name", sorted(cases.CASES))
+def test_golden_passes_haproxy_check(name):
+    path = GOLDEN / (name + ".cfg")
+    done = subprocess.run([HAPROXY, "-c", "-f", str(path)], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, done.stdout + done.stderr
