@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import abc
 import dataclasses
-from typing import Optional
 
 
 class DriverError(Exception):
@@ -35,10 +34,10 @@ class Device:
     type: str
     ip: str
     port: int
-    user: Optional[str]
-    password: Optional[str] = dataclasses.field(default=None, repr=False)
-    private_key: Optional[str] = dataclasses.field(default=None, repr=False)
-    host_key: Optional[str] = None
+    user: str | None
+    password: str | None = dataclasses.field(default=None, repr=False)
+    private_key: str | None = dataclasses.field(default=None, repr=False)
+    host_key: str | None = None
     extra: dict = dataclasses.field(default_factory=dict)
 
 
@@ -49,8 +48,8 @@ class Node:
     port: int
     weight: int = 1
     condition: str = "ENABLED"          # ENABLED | DISABLED | DRAINING
-    max_con: Optional[int] = None
-    min_con: Optional[int] = None
+    max_con: int | None = None
+    min_con: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,19 +64,19 @@ class Vip:
 class Monitor:
     id: str
     type: str                           # HTTP | HTTPS | CONNECT | TCP | ICMP
-    delay: Optional[int] = None         # seconds between checks
-    timeout: Optional[int] = None       # seconds to wait for an answer
-    attempts: Optional[int] = None      # failures before a node is taken out
-    method: Optional[str] = None
-    path: Optional[str] = None
-    expected: Optional[str] = None      # "200", "200-204", "200,202"
+    delay: int | None = None         # seconds between checks
+    timeout: int | None = None       # seconds to wait for an answer
+    attempts: int | None = None      # failures before a node is taken out
+    method: str | None = None
+    path: str | None = None
+    expected: str | None = None      # "200", "200-204", "200,202"
 
 
 @dataclasses.dataclass(frozen=True)
 class Sticky:
     id: str
     type: str                           # HTTP_COOKIE | APP_COOKIE | SOURCE_IP
-    cookie_name: Optional[str] = None
+    cookie_name: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,7 +107,7 @@ class Driver(abc.ABC):
     algorithms: tuple = ()
     protocols: tuple = ()
 
-    def __init__(self, device: Device, options: Optional[dict] = None):
+    def __init__(self, device: Device, options: dict | None = None):
         self.device = device
         self.options = options or {}
 
@@ -136,7 +135,7 @@ class Driver(abc.ABC):
         """Reachability and version facts for ``GET /devices/{id}/info``."""
         return {}
 
-    def learned_host_key(self) -> Optional[str]:
+    def learned_host_key(self) -> str | None:
         """A host key first seen on this connection, for the core to pin."""
         return None
 

@@ -1,0 +1,73 @@
+"""Paste factories: ``apiv1app`` and how the pipeline is loaded.
+
+The app needs a config object; paste passes only strings, so the config is
+looked up by ``load_app`` and handed in through a small registry keyed by
+the object's id, never through a module-level singleton the tests must reset.
+"""
+
+import os
+
+from paste import deploy
+
+from balancer.api import policy
+from balancer.api.router import Router
+from balancer.core.service import Service
+
+_CONFS = {}   # id -> ConfigOpts, only while load_app() runs
+
+
+def conf_for(global_conf):
+    """The ConfigOpts that ``load_app`` is building a pipeline for."""
+    return _CONFS.get(global_conf.get("balancer_conf_id"))
+
+
+def app_factory(global_conf, **local_conf):
+    """``[app:apiv1app]``: the REST application."""
+    conf = conf_for(global_conf)
+    if conf is None:
+        from balancer import conf as balancer_conf
+        conf = balancer_conf.make_conf()
+        conf([], project="balancer", default_config_files=[])
+    service = Service(conf)
+    app = Router(service, policy.Authorizer(conf), conf.max_request_body_size)
+    app.service = service
+    return app
+
+
+def paste_file(conf):
+    """The paste ini to load: the option, the config file itself when it is a
+    paste file (the seed's ``--config-file etc/balancer-api-paste.ini``), one
+    beside the config file, or etc/ of this checkout."""
+    if conf.paste_deploy.config_file:
+        return os.path.abspath(conf.paste_deploy.config_file)
+    for path in reversed(conf.config_file or []):
+        if path.endswith("-paste.ini"):
+            return os.path.abspath(path)
+        beside = os.path.join(os.path.dirname(os.path.abspath(path)),
+                              "balancer-api-paste.ini")
+        if os.path.exists(beside):
+            return beside
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(here, "etc", "balancer-api-paste.ini")
+
+
+def pipeline_name(conf):
+    flavor = conf.paste_deploy.flavor
+    return "balancer-api-%s" % flavor if flavor else "balancer-api"
+
+
+def load_app(conf, name=None):
+    """The whole WSGI pipeline described by the paste file, built for ``conf``."""
+    _CONFS[str(id(conf))] = conf
+    try:
+        return deploy.loadapp("config:" + paste_file(conf), name=name or pipeline_name(conf),
+                              global_conf={"balancer_conf_id": str(id(conf))})
+    finally:
+        _CONFS.pop(str(id(conf)), None)
+
+
+def find_service(app):
+    """The Service inside a pipeline (each filter keeps ``.application``)."""
+    while not hasattr(app, "service"):
+        app = getattr(app, "application", None) or app.app
+    return app.service

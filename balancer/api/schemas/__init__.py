@@ -1,0 +1,95 @@
+"""Request validation: JSON Schema plus two keywords of our own.
+
+``integerLike: [min, max]`` accepts an integer or a string of digits (the seed's
+JSON sends ``"port": "80"``) within the range, and ``validate`` turns it into
+an int; ``ipAddress: true`` accepts an IPv4 or IPv6 address.  Errors become a
+400 that names the field.
+"""
+
+import ipaddress
+
+import jsonschema
+from jsonschema import validators
+
+from balancer.core import exceptions
+
+# no control characters, newlines, or DEL anywhere in free text
+TEXT = {"type": "string", "maxLength": 255, "pattern": r"^[^\x00-\x1f\x7f]*$"}
+# what may end up in a config file: one token, no spaces, no comment sign
+TOKEN = {"type": "string", "minLength": 1, "maxLength": 255,
+         "pattern": r"^[A-Za-z0-9._:@/\-]+$"}
+
+
+def integer(minimum, maximum):
+    return {"integerLike": [minimum, maximum]}
+
+
+def flag():
+    """The original's 0/1 flags, also as strings or booleans."""
+    return {"anyOf": [{"type": "boolean"}, {"enum": [0, 1, "0", "1", "true", "false",
+                                                     "True", "False"]}]}
+
+
+def _integer_like(validator, bounds, instance, schema):
+    if isinstance(instance, bool):
+        yield jsonschema.ValidationError("%r is not an integer" % (instance,))
+        return
+    if isinstance(instance, str) and instance.strip().isdigit():
+        instance = int(instance)
+    if not isinstance(instance, int):
+        yield jsonschema.ValidationError("%r is not an integer" % (instance,))
+    elif not bounds[0] <= instance <= bounds[1]:
+        yield jsonschema.ValidationError(
+            "%r is not between %d and %d" % (instance, bounds[0], bounds[1]))
+
+
+def _ip_address(validator, enabled, instance, schema):
+    if not enabled or not isinstance(instance, str):
+        return
+    try:
+        ipaddress.ip_address(instance)
+    except ValueError:
+        yield jsonschema.ValidationError("%r is not an IPv4 or IPv6 address" % (instance,))
+
+
+Validator = validators.extend(jsonschema.Draft7Validator,
+                              {"integerLike": _integer_like, "ipAddress": _ip_address})
+
+
+def _field_name(error):
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        path.append(missing)
+    if error.validator == "additionalProperties" and "'" in error.message:
+        path.append(error.message.split("'")[1])
+    return ".".join(path) or "body"
+
+
+def _coerce(schema, data):
+    """Turn every ``integerLike`` value into an int, following the schema."""
+    if "integerLike" in schema and isinstance(data, str):
+        return int(data)
+    if isinstance(data, dict):
+        props = schema.get("properties", {})
+        return {k: _coerce(props.get(k, {}), v) for k, v in data.items()}
+    if isinstance(data, list) and isinstance(schema.get("items"), dict):
+        return [_coerce(schema["items"], v) for v in data]
+    return data
+
+
+def validate(schema, data):
+    """Validated and coerced ``data``, or Invalid naming the first bad field."""
+    errors = sorted(Validator(schema).iter_errors(data),
+                    key=lambda e: (len(list(e.absolute_path)), list(map(str, e.absolute_path))))
+    if errors:
+        error = errors[0]
+        field = _field_name(error)
+        if error.validator == "pattern":
+            reason = "contains characters that are not allowed"
+        elif error.validator in ("anyOf", "oneOf", "enum"):
+            reason = "%r is not one of the accepted values" % (error.instance,)
+        else:
+            reason = error.message
+        raise exceptions.Invalid("invalid %s: %s" % (field, reason), field=field)
+    return _coerce(schema, data)

@@ -1,0 +1,180 @@
+"""JSON schemas of every request body, and the normalisation after them.
+
+Normalising makes stored data canonical (``"80"`` -> 80, ``"RoundRobin"`` ->
+``ROUND_ROBIN``, ``"enabled"`` -> ``ENABLED``) so responses give numbers and
+drivers see one vocabulary.  Unknown keys stay allowed: the original kept
+them and echoed them back, and clients rely on that.
+"""
+
+from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate
+from balancer.core import exceptions
+from balancer.core import status as st
+from balancer.drivers.haproxy import maps
+
+
+def one_of(*names):
+    """Case-insensitive choice among ``names``."""
+    return {"type": "string", "pattern": "(?i)^(%s)$" % "|".join(names)}
+
+
+ADDRESS = {"type": "string", "ipAddress": True}
+CONN_LIMIT = integer(0, 1000000)
+PATH = {"type": "string", "maxLength": 1024, "pattern": r"^/[^\s#\x00-\x1f\x7f\"'\\]*$"}
+EXPECTED = {"type": ["string", "integer"],
+            "pattern": r"^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$"}
+COOKIE = {"type": "string", "maxLength": 64, "pattern": r"^[A-Za-z0-9._\-]+$"}
+FILE_PATH = {"type": "string", "maxLength": 1024, "pattern": r"^/[A-Za-z0-9._/\-]+$"}
+
+NODE = {"type": "object", "required": ["address", "port"], "properties": {
+    "address": ADDRESS, "port": integer(1, 65535), "weight": integer(1, 256),
+    "minCon": CONN_LIMIT, "maxCon": CONN_LIMIT, "rateBandwidth": CONN_LIMIT,
+    "rateConnection": CONN_LIMIT, "condition": one_of("enabled", "disabled", "draining"),
+    "status": TEXT, "name": TEXT, "type": TEXT, "description": TEXT,
+    "vm_id": integer(0, 2 ** 31 - 1), "parent_id": integer(0, 2 ** 31 - 1),
+    "vm_instance": TEXT}}
+VIP = {"type": "object", "required": ["address", "port"], "properties": {
+    "address": ADDRESS, "port": integer(1, 65535), "mask": TEXT, "name": TEXT,
+    "type": TEXT, "ipVersion": one_of("ipv4", "ipv6"), "protocol": one_of(*maps.PROTOCOLS),
+    "VLAN": TEXT, "ICMPreply": TEXT}}
+MONITOR = {"type": "object",
+           "required": ["type", "delay", "timeout", "attemptsBeforeDeactivation"],
+           "properties": {
+               "type": one_of(*maps.MONITOR_TYPES), "name": TEXT,
+               "delay": integer(1, 86400), "timeout": integer(1, 86400),
+               "attemptsBeforeDeactivation": integer(1, 100),
+               "method": one_of("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"),
+               "path": PATH, "expected": EXPECTED}}
+STICKY = {"type": "object", "required": ["type"], "properties": {
+    "type": one_of("http_cookie", "http-cookie", "app_cookie", "app-cookie",
+                   "source_ip", "source-ip"),
+    "cookieName": COOKIE, "name": TEXT}}
+LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": one_of(*maps.PROTOCOLS),
+             "transport": TEXT, "port": TEXT}
+LB = {"type": "object", "required": ["name"], "properties": dict(
+    LB_FIELDS, device_id=TOKEN,
+    nodes={"type": "array", "maxItems": 1000, "items": NODE},
+    virtualIps={"type": "array", "maxItems": 100, "items": VIP},
+    healthMonitor={"type": "array", "maxItems": 10, "items": MONITOR},
+    sessionPersistence={"type": "array", "maxItems": 1, "items": STICKY})}
+LB_UPDATE = {"type": "object", "properties": LB_FIELDS}
+DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
+    "name": TEXT, "type": TOKEN, "version": TEXT,
+    "ip": {"type": "string", "maxLength": 255, "pattern": r"^[A-Za-z0-9.:\-]+$"},
+    "port": integer(1, 65535), "user": TOKEN,
+    "password": {"type": "string", "maxLength": 255},
+    "private_key": {"type": "string", "maxLength": 16384},
+    "host_key": {"type": "string", "maxLength": 16384},
+    "capabilities": {"type": "object", "properties": {
+        "algorithms": {"type": "array", "items": TOKEN},
+        "protocols": {"type": "array", "items": TOKEN}}},
+    "supports_ipv6": flag(), "requires_vip_ip": flag(), "has_acl": flag(),
+    "supports_vlan": flag(), "insecure_skip_host_key": flag(),
+    "interface": TOKEN, "socket": FILE_PATH, "remote_config_path": FILE_PATH,
+    "pid_file": FILE_PATH, "haproxy_bin": FILE_PATH,
+    "reload_command": {"type": "string", "maxLength": 1024,
+                       "pattern": r"^[^\x00-\x1f\x7f]*$"}}}
+
+READ_ONLY = ("id", "tenant_id", "device_id", "status", "sf_id", "lb_id", "deployed",
+             "created_at", "updated_at", "statusDescription", "status_description",
+             "revision")
+FLAGS = ("supports_ipv6", "requires_vip_ip", "has_acl", "supports_vlan",
+         "insecure_skip_host_key")
+
+
+def _object(data, what):
+    if not isinstance(data, dict):
+        raise exceptions.Invalid("%s must be a JSON object" % what, field=what)
+    return data
+
+
+def reject_read_only(data, allowed=()):
+    for key in READ_ONLY:
+        if key in data and key not in allowed:
+            raise exceptions.Invalid("%s cannot be set by clients" % key, field=key)
+
+
+def node(data, creating=True):
+    reject_read_only(_object(data, "node"), allowed=("status",))
+    schema = NODE if creating else dict(NODE, required=[])
+    data = validate(schema, data)
+    condition = data.get("condition")
+    if condition is None and "status" in data:
+        condition = st.condition_from_route(data["status"])
+    if condition is not None or creating:
+        condition = str(condition or "ENABLED").upper()
+        data.update(condition=condition, status=st.STATUS_OF_CONDITION[condition])
+    if creating:
+        data.setdefault("weight", 1)
+    return data
+
+
+def vip(data):
+    reject_read_only(_object(data, "virtualIp"))
+    data = validate(VIP, data)
+    version = "IPv6" if ":" in data["address"] else "IPv4"
+    if "ipVersion" in data and data["ipVersion"].lower() != version.lower():
+        raise exceptions.Invalid("invalid ipVersion: address %s is %s"
+                                 % (data["address"], version), field="ipVersion")
+    data["ipVersion"] = version
+    if data.get("protocol"):
+        data["protocol"] = data["protocol"].upper()
+    return data
+
+
+def monitor(data):
+    reject_read_only(_object(data, "healthMonitoring"))
+    data = validate(MONITOR, data)
+    data["type"] = data["type"].upper()
+    if data["type"] in ("HTTP", "HTTPS"):
+        data["method"] = data.get("method", "GET").upper()
+        data.setdefault("path", "/")
+        data["expected"] = str(data.get("expected", "200"))
+    if data["timeout"] > data["delay"] * 10:
+        pass  # allowed: HAProxy caps the check timeout itself
+    return data
+
+
+def sticky(data):
+    reject_read_only(_object(data, "sessionPersistence"))
+    data = validate(STICKY, data)
+    data["type"] = data["type"].upper().replace("-", "_")
+    if data["type"] == "APP_COOKIE" and not data.get("cookieName"):
+        raise exceptions.Invalid("invalid cookieName: APP_COOKIE needs the "
+                                 "application's cookie name", field="cookieName")
+    return data
+
+
+def load_balancer(data):
+    reject_read_only(_object(data, "loadbalancer"), allowed=("device_id",))
+    data = validate(LB, data)
+    data["algorithm"] = maps.canonical_algorithm(data.get("algorithm") or "ROUND_ROBIN")
+    data["protocol"] = (data.get("protocol") or "HTTP").upper()
+    data["nodes"] = [node(n) for n in data.get("nodes", [])]
+    data["virtualIps"] = [vip(v) for v in data.get("virtualIps", [])]
+    data["healthMonitor"] = [monitor(m) for m in data.get("healthMonitor", [])]
+    data["sessionPersistence"] = [sticky(s) for s in data.get("sessionPersistence", [])]
+    return data
+
+
+def load_balancer_update(data):
+    reject_read_only(_object(data, "loadbalancer"))
+    for key in ("nodes", "virtualIps", "healthMonitor", "sessionPersistence"):
+        if key in data:
+            raise exceptions.Invalid("%s cannot be changed through a load balancer "
+                                     "update; use its own route" % key, field=key)
+    data = validate(LB_UPDATE, data)
+    if "algorithm" in data:
+        data["algorithm"] = maps.canonical_algorithm(data["algorithm"])
+    if "protocol" in data:
+        data["protocol"] = data["protocol"].upper()
+    return data
+
+
+def device(data):
+    reject_read_only(_object(data, "device"))
+    data = validate(DEVICE, data)
+    data.setdefault("port", 22)
+    for key in FLAGS:
+        if key in data:
+            data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
+    return data

@@ -1,0 +1,36 @@
+"""``/devices`` (admin) and the open ``/algorithms`` and ``/protocols``."""
+
+from balancer.api.schemas import resources
+from balancer.api.v1 import base
+
+
+class DevicesController(base.Controller):
+    rule = "balancer:device"
+
+    def index(self, req):
+        return 200, {"devices": self.service.devices.list(self.context(req))}
+
+    def create(self, req):
+        ctx = self.context(req)
+        values = resources.device(self.body(req))
+        return 200, {"device": self.service.devices.create(ctx, values)}
+
+    def show(self, req, device_id):
+        return 200, {"device": self.service.devices.get(self.context(req), device_id)}
+
+    def delete(self, req, device_id):
+        self.service.devices.delete(self.context(req), device_id)
+        return 204, None
+
+    def info(self, req, device_id):
+        return 200, {"info": self.service.devices.info(self.context(req), device_id)}
+
+
+class CapabilitiesController(base.Controller):
+    rule = "balancer:capabilities"
+
+    def algorithms(self, req):
+        return 200, {"algorithms": self.service.devices.algorithms(self.context(req))}
+
+    def protocols(self, req):
+        return 200, {"protocols": self.service.devices.protocols(self.context(req))}

@@ -1,0 +1,117 @@
+"""The deploy engine: one writer per device, group commit, bounded waits.
+
+Each device has a ``DeviceQueue``.  A change bumps the queue's ``requested``
+generation; one worker thread per busy device deploys the *whole* desired state
+read fresh from the database, so every change that arrived while a deploy ran
+is carried by the next one (100 changes cost a few reloads, not 100).  Callers
+wait on their generation for a bounded time; past it they answer with the
+pending status and the deploy finishes in the background.
+"""
+
+import logging
+import threading
+
+from balancer.core import status as st
+
+LOG = logging.getLogger(__name__)
+
+
+class DeviceQueue:
+    def __init__(self, device_id, run_deploy):
+        self.device_id = device_id
+        self._run_deploy = run_deploy
+        self._cond = threading.Condition()
+        self.requested = 0
+        self.done = 0
+        self.deploys = 0           # how many deploys actually ran
+        self._worker = None
+
+    def request(self):
+        """Ask for a deploy that starts after now; returns its generation."""
+        with self._cond:
+            self.requested += 1
+            generation = self.requested
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._work, name="deploy-%s" % self.device_id, daemon=True)
+                self._worker.start()
+            return generation
+
+    def wait(self, generation, timeout):
+        """True when a deploy that covers ``generation`` has finished."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.done >= generation, timeout)
+
+    def _work(self):
+        while True:
+            with self._cond:
+                if self.done >= self.requested:
+                    self._worker = None
+                    return
+                target = self.requested
+            try:
+                self.deploys += 1
+                self._run_deploy(self.device_id)
+            except Exception:  # the worker must survive anything
+                LOG.exception("deploy to device %s failed unexpectedly", self.device_id)
+            with self._cond:
+                self.done = target
+                self._cond.notify_all()
+
+
+class Deployer:
+    """Owns the device queues; ``run_deploy(device_id)`` does one deploy."""
+
+    def __init__(self, run_deploy):
+        self._run_deploy = run_deploy
+        self._guard = threading.Lock()
+        self._queues = {}
+
+    def queue(self, device_id):
+        with self._guard:
+            if device_id not in self._queues:
+                self._queues[device_id] = DeviceQueue(device_id, self._run_deploy)
+            return self._queues[device_id]
+
+    def request(self, device_id):
+        """Schedule a deploy of ``device_id``; returns a waiter."""
+        queue = self.queue(device_id)
+        generation = queue.request()
+        return lambda timeout: queue.wait(generation, timeout)
+
+    def request_many(self, device_ids):
+        waiters = [self.request(d) for d in dict.fromkeys(device_ids) if d]
+
+        def wait_all(timeout):
+            # a list, not a generator: wait for every device, even after a miss
+            return all([w(timeout) for w in waiters])  # noqa: C419
+        return wait_all
+
+    def deploy_count(self, device_id):
+        return self.queue(device_id).deploys
+
+
+def settle(lb_rows, snapshot, error=None, rejected_ids=()):
+    """Record a deploy's outcome on the load balancers it carried.
+
+    ``snapshot`` maps lb id -> revision as read before the deploy: an LB
+    changed since then is left pending for the next deploy.  Returns the ids
+    of rows to delete (PENDING_DELETE ones whose removal is now final)."""
+    to_delete = []
+    for row in lb_rows:
+        if snapshot.get(row.id) != row.revision:
+            continue
+        if row.status == st.PENDING_DELETE:
+            # Removed from the desired state: gone even when the device failed,
+            # since the next successful deploy (reconcile) removes it there too.
+            to_delete.append(row.id)
+        elif error is None:
+            if row.deployed != st.REJECTED or row.status != st.ERROR:
+                row.status, row.status_description, row.deployed = st.ACTIVE, None, st.LIVE
+        elif row.id in rejected_ids:
+            row.status, row.status_description, row.deployed = st.ERROR, error, st.REJECTED
+        elif row.status in (st.BUILD, st.PENDING_UPDATE, st.ERROR):
+            row.status, row.status_description = st.ERROR, error
+            if row.deployed is None:
+                row.deployed = st.NOT_LIVE
+    return to_delete

@@ -1,0 +1,90 @@
+"""Devices (admin): register, list, show, delete, info, and capability listings."""
+
+import logging
+
+from balancer.core import exceptions, scheduler
+from balancer.db import api as db
+from balancer.db import models
+from balancer.drivers import registry
+
+LOG = logging.getLogger(__name__)
+
+
+def device_view(row):
+    out = row.to_dict()
+    out["has_password"] = bool(row.password)
+    out["has_private_key"] = bool(row.private_key)
+    return out
+
+
+class Devices:
+    def __init__(self, service):
+        self.service = service
+
+    def create(self, ctx, values):
+        try:
+            self.service.drivers.check_type(values.get("type"))
+        except registry.UnknownDriver as err:
+            raise exceptions.Invalid(str(err), field="type")
+        values = dict(values)
+        values["type"] = values["type"].upper()
+        with self.service.session() as session:
+            row = db.new_row(models.Device, values)
+            session.add(row)
+            session.flush()
+            return device_view(row)
+
+    def _get(self, session, device_id):
+        row = db.device_get(session, device_id)
+        if row is None:
+            raise exceptions.NotFound("device %s not found" % device_id)
+        return row
+
+    def get(self, ctx, device_id):
+        with self.service.session() as session:
+            return device_view(self._get(session, device_id))
+
+    def list(self, ctx):
+        with self.service.session() as session:
+            return [device_view(r) for r in db.device_list(session)]
+
+    def delete(self, ctx, device_id):
+        with self.service.session() as session:
+            row = self._get(session, device_id)
+            lb_ids = db.lb_ids_on_device(session, device_id)
+            if lb_ids:
+                raise exceptions.Conflict(
+                    "device %s is in use by load balancers %s"
+                    % (device_id, ", ".join(lb_ids)), loadbalancers=lb_ids)
+            session.delete(row)
+        self.service.drivers.forget(device_id)
+
+    def info(self, ctx, device_id):
+        """Capabilities and reachability; a failing device answers, not errors."""
+        with self.service.session() as session:
+            row = self._get(session, device_id)
+            out = {"id": row.id, "name": row.name, "type": row.type,
+                   "loadbalancers": len(db.lb_ids_on_device(session, device_id))}
+            try:
+                out["capabilities"] = scheduler.device_capabilities(
+                    self.service.drivers, row)
+                with self.service.drivers.using(row) as driver:
+                    out.update(driver.info())
+                out.setdefault("reachable", True)
+            except Exception as err:
+                out.update(reachable=False, error=str(err))
+        return out
+
+    def _union(self, key):
+        seen = {}
+        with self.service.session() as session:
+            for _row, caps in scheduler.usable_devices(session, self.service.drivers):
+                for name in caps[key]:
+                    seen.setdefault(name, None)
+        return list(seen)
+
+    def algorithms(self, ctx):
+        return self._union("algorithms")
+
+    def protocols(self, ctx):
+        return self._union("protocols")

@@ -1,0 +1,82 @@
+"""One driver instance per device, used by one thread at a time.
+
+A driver may hold a warm SSH connection, so instances live as long as their
+device's row is unchanged; the per-device lock is what makes "one writer per
+device" true for deploys and runtime calls alike.
+"""
+
+import contextlib
+import logging
+import threading
+
+from balancer.core import records
+from balancer.drivers import registry
+
+LOG = logging.getLogger(__name__)
+
+
+class DriverPool:
+    def __init__(self, enabled_types, options=None):
+        self.enabled_types = {t.lower() for t in enabled_types}
+        self.options = dict(options or {})
+        self._guard = threading.Lock()
+        self._drivers = {}     # device id -> (device record, driver)
+        self._locks = {}       # device id -> Lock
+
+    def check_type(self, device_type):
+        """Raise registry.UnknownDriver unless ``device_type`` can be used."""
+        name = (device_type or "").lower()
+        if name not in self.enabled_types:
+            raise registry.UnknownDriver(
+                "device type %r is not enabled (enabled: %s)"
+                % (device_type, ", ".join(sorted(self.enabled_types))))
+        registry.driver_class(name)
+
+    def _lock(self, device_id):
+        with self._guard:
+            return self._locks.setdefault(device_id, threading.Lock())
+
+    def peek(self, device_row):
+        """The driver for a device without taking its lock: only for
+        read-only, thread-safe facts such as capabilities."""
+        record = records.device_record(device_row)
+        with self._guard:
+            cached = self._drivers.get(record.id)
+            if cached and cached[0] == record:
+                return cached[1]
+        self.check_type(record.type)
+        driver = registry.driver_class(record.type)(record, self.options)
+        with self._guard:
+            cached = self._drivers.get(record.id)
+            if cached and cached[0] == record:
+                return cached[1]
+            self._drivers[record.id] = (record, driver)
+        if cached:
+            self._close(cached[1])
+        return driver
+
+    @contextlib.contextmanager
+    def using(self, device_row):
+        """The device's driver, exclusively, for a deploy or runtime call."""
+        with self._lock(device_row.id):
+            yield self.peek(device_row)
+
+    def forget(self, device_id):
+        """Drop a device's driver (after delete, or after a hung deploy)."""
+        with self._guard:
+            cached = self._drivers.pop(device_id, None)
+        if cached:
+            self._close(cached[1])
+
+    def close_all(self):
+        with self._guard:
+            drivers, self._drivers = list(self._drivers.values()), {}
+        for _record, driver in drivers:
+            self._close(driver)
+
+    @staticmethod
+    def _close(driver):
+        try:
+            driver.close()
+        except Exception:  # closing must never break the caller
+            LOG.warning("closing driver %s failed", driver, exc_info=True)

@@ -1,0 +1,147 @@
+"""Load balancers: the whole create commits or nothing does, then it deploys."""
+
+from balancer.core import exceptions, scheduler
+from balancer.core import status as st
+from balancer.db import api as db
+from balancer.db import models
+
+CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
+
+
+def lb_view(row):
+    out = row.to_dict()
+    description = out.pop("status_description", None)
+    if description:
+        out["statusDescription"] = description
+    return out
+
+
+def mark_changed(lb):
+    """A change to ``lb`` or its children: the next deploy must carry it."""
+    if lb.status == st.PENDING_DELETE:
+        raise exceptions.Conflict("load balancer %s is being deleted" % lb.id)
+    if lb.status != st.BUILD:
+        lb.status = st.PENDING_UPDATE
+    lb.revision = (lb.revision or 0) + 1
+
+
+def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
+    """Two load balancers on one device cannot listen on the same address:port."""
+    taken = {}
+    for other in db.lbs_on_device(session, device_id):
+        if other.id == own_lb_id or other.status == st.PENDING_DELETE or not other.farm:
+            continue
+        for vip in other.farm.vips:
+            taken[(vip.address, str(vip.port))] = other.id
+    for vip in vips:
+        for (address, port), owner in taken.items():
+            wildcard = {"0.0.0.0", "::"} & {address, vip["address"]}
+            if port == str(vip["port"]) and (address == vip["address"] or wildcard):
+                raise exceptions.Conflict(
+                    "%s:%s is already used by load balancer %s on device %s"
+                    % (vip["address"], vip["port"], owner, device_id), field="virtualIps")
+
+
+class LoadBalancers:
+    def __init__(self, service):
+        self.service = service
+
+    def _get(self, session, tenant_id, lb_id, children=False):
+        row = db.lb_get(session, tenant_id, lb_id, children=children)
+        if row is None:
+            raise exceptions.NotFound("load balancer %s not found" % lb_id)
+        return row
+
+    def create(self, ctx, tenant_id, values):
+        values = dict(values)
+        children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
+        with self.service.session() as session:
+            device = scheduler.schedule(session, self.service.drivers,
+                                        values.get("algorithm"), values.get("protocol"),
+                                        values.pop("device_id", None))
+            check_vip_conflicts(session, device.id, children["virtualIps"])
+            lb = db.new_row(models.LoadBalancer, values, tenant_id=tenant_id,
+                            device_id=device.id, status=st.BUILD, revision=1,
+                            deployed=st.NOT_LIVE)
+            farm = models.ServerFarm(lb=lb)
+            farm.predictor = models.Predictor(type=lb.algorithm)
+            farm.servers = [db.new_row(models.Server, n) for n in children["nodes"]]
+            farm.probes = [db.new_row(models.Probe, p) for p in children["healthMonitor"]]
+            farm.stickies = [db.new_row(models.Sticky, s)
+                             for s in children["sessionPersistence"]]
+            farm.vips = [db.new_row(models.VirtualServer, v, lb=lb)
+                         for v in self._with_protocol(children["virtualIps"], lb.protocol)]
+            session.add(lb)
+            session.flush()
+            lb_id, device_id = lb.id, device.id
+        self.service.deploy_and_wait(device_id)
+        return self.get(ctx, tenant_id, lb_id)
+
+    @staticmethod
+    def _with_protocol(vips, protocol):
+        return [dict(v, protocol=v.get("protocol") or protocol) for v in vips]
+
+    def get(self, ctx, tenant_id, lb_id):
+        with self.service.session() as session:
+            return lb_view(self._get(session, tenant_id, lb_id))
+
+    def list(self, ctx, tenant_id, limit=None, marker=None):
+        with self.service.session() as session:
+            marker_row = self._get(session, tenant_id, marker) if marker else None
+            return [lb_view(r) for r in db.lb_list(session, tenant_id, limit, marker_row)]
+
+    def find_for_vm(self, ctx, tenant_id, vm_id):
+        with self.service.session() as session:
+            return [lb_view(r) for r in db.lbs_for_vm(session, tenant_id, vm_id)]
+
+    def details(self, ctx, tenant_id, lb_id):
+        with self.service.session() as session:
+            lb = self._get(session, tenant_id, lb_id, children=True)
+            out = lb_view(lb)
+            farm = lb.farm
+            out["nodes"] = self.service.members.node_views(lb, farm.servers if farm else [])
+            out["virtualIps"] = [v.to_dict() for v in (farm.vips if farm else [])]
+            out["healthMonitor"] = [p.to_dict() for p in (farm.probes if farm else [])]
+            out["sessionPersistence"] = [s.to_dict() for s in (farm.stickies if farm else [])]
+            return out
+
+    def update(self, ctx, tenant_id, lb_id, values):
+        devices = []
+        with self.service.session() as session:
+            lb = self._get(session, tenant_id, lb_id, children=True)
+            mark_changed(lb)
+            changes_placement = any(
+                k in values and values[k] != getattr(lb, k) for k in ("algorithm", "protocol"))
+            db.merge_into(lb, values)
+            devices.append(lb.device_id)
+            if changes_placement:
+                self._reschedule(session, lb)
+                devices.append(lb.device_id)
+                if lb.farm and lb.farm.predictor:
+                    lb.farm.predictor.type = lb.algorithm
+        self.service.deploy_and_wait(*devices)
+        return self.get(ctx, tenant_id, lb_id)
+
+    def _reschedule(self, session, lb):
+        """Keep the device if it still serves the LB, else move it (§4.2)."""
+        try:
+            scheduler.schedule(session, self.service.drivers, lb.algorithm,
+                               lb.protocol, lb.device_id)
+            return
+        except exceptions.BalancerError:
+            pass
+        device = scheduler.schedule(session, self.service.drivers, lb.algorithm, lb.protocol)
+        vips = [{"address": v.address, "port": v.port} for v in lb.farm.vips]
+        check_vip_conflicts(session, device.id, vips, own_lb_id=lb.id)
+        lb.device_id = device.id
+
+    def delete(self, ctx, tenant_id, lb_id):
+        with self.service.session() as session:
+            lb = self._get(session, tenant_id, lb_id)
+            if lb.device_id is None:
+                session.delete(lb)
+                return
+            lb.status = st.PENDING_DELETE
+            lb.revision = (lb.revision or 0) + 1
+            device_id = lb.device_id
+        self.service.deploy_and_wait(device_id)

@@ -1,0 +1,136 @@
+"""Children of a load balancer: nodes, health monitors, stickies, virtual IPs.
+
+Every lookup goes through the load balancer *and* the tenant in the URL, so an
+id from another load balancer or tenant is simply not found (the original let
+a tenant delete another tenant's nodes).  Every change redeploys the LB.
+"""
+
+import logging
+
+from balancer.core import exceptions, records
+from balancer.core import status as st
+from balancer.core.load_balancers import check_vip_conflicts, mark_changed
+from balancer.db import api as db
+from balancer.db import models
+
+LOG = logging.getLogger(__name__)
+
+# kind -> (model, relation on the server farm, name in messages)
+KINDS = {
+    "node": (models.Server, "servers", "node"),
+    "monitor": (models.Probe, "probes", "health monitor"),
+    "sticky": (models.Sticky, "stickies", "session persistence"),
+    "vip": (models.VirtualServer, "vips", "virtual IP"),
+}
+
+
+class Members:
+    def __init__(self, service):
+        self.service = service
+
+    def _lb(self, session, tenant_id, lb_id):
+        lb = db.lb_get(session, tenant_id, lb_id, children=True)
+        if lb is None or lb.farm is None:
+            raise exceptions.NotFound("load balancer %s not found" % lb_id)
+        return lb
+
+    def _child(self, lb, kind, child_id):
+        _model, relation, label = KINDS[kind]
+        for row in getattr(lb.farm, relation):
+            if row.id == child_id:
+                return row
+        raise exceptions.NotFound("%s %s not found in load balancer %s"
+                                  % (label, child_id, lb.id))
+
+    def node_views(self, lb, rows):
+        """Node dicts with the device's live operating status when it answers."""
+        views = [r.to_dict() for r in rows]
+        if not views or lb.device_id is None:
+            return views
+        try:
+            with self.service.drivers.using(lb.device) as driver:
+                live = driver.node_status(records.lb_record(lb))
+        except Exception as err:
+            LOG.debug("no operating status for %s: %s", lb.id, err)
+            live = {}
+        for view in views:
+            if view["id"] in live:
+                view["operatingStatus"] = live[view["id"]]
+        return views
+
+    def list(self, ctx, tenant_id, lb_id, kind):
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            rows = getattr(lb.farm, KINDS[kind][1])
+            if kind == "node":
+                return self.node_views(lb, rows)
+            return [r.to_dict() for r in rows]
+
+    def get(self, ctx, tenant_id, lb_id, kind, child_id):
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            row = self._child(lb, kind, child_id)
+            if kind == "node":
+                return self.node_views(lb, [row])[0]
+            return row.to_dict()
+
+    def add(self, ctx, tenant_id, lb_id, kind, items):
+        model, relation, _label = KINDS[kind]
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            mark_changed(lb)
+            if kind == "vip":
+                check_vip_conflicts(session, lb.device_id, items, own_lb_id=lb.id)
+                check_vip_conflicts(session, lb.device_id, items[1:] + [
+                    {"address": v.address, "port": v.port} for v in lb.farm.vips])
+                items = [dict(v, protocol=v.get("protocol") or lb.protocol) for v in items]
+            extra = {"lb": lb} if kind == "vip" else {}
+            rows = [db.new_row(model, item, **extra) for item in items]
+            getattr(lb.farm, relation).extend(rows)
+            session.flush()
+            ids, device_id = [r.id for r in rows], lb.device_id
+        self.service.deploy_and_wait(device_id)
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            return [self._child(lb, kind, i).to_dict() for i in ids]
+
+    def update(self, ctx, tenant_id, lb_id, kind, child_id, values):
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            row = self._child(lb, kind, child_id)
+            mark_changed(lb)
+            db.merge_into(row, values)
+            device_id = lb.device_id
+        self.service.deploy_and_wait(device_id)
+        return self.get(ctx, tenant_id, lb_id, kind, child_id)
+
+    def delete(self, ctx, tenant_id, lb_id, kind, child_id):
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            row = self._child(lb, kind, child_id)
+            mark_changed(lb)
+            getattr(lb.farm, KINDS[kind][1]).remove(row)
+            device_id = lb.device_id
+        self.service.deploy_and_wait(device_id)
+
+    def set_condition(self, ctx, tenant_id, lb_id, node_id, condition):
+        """Change a node's condition live through the device's runtime API,
+        then persist it in the configuration with a normal deploy."""
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            row = self._child(lb, "node", node_id)
+            db.merge_into(row, {"condition": condition,
+                                "status": st.STATUS_OF_CONDITION[condition]})
+            mark_changed(lb)
+            session.flush()
+            device = lb.device
+            lb_record, node = records.lb_record(lb), records.node_record(row)
+        if device is not None:
+            try:
+                with self.service.drivers.using(device) as driver:
+                    driver.set_node_condition(lb_record, node)
+            except Exception as err:  # the deploy below still applies it
+                LOG.warning("runtime change of node %s failed: %s", node_id, err)
+            self.service.deploy_and_wait(device.id)
+        return self.get(ctx, tenant_id, lb_id, "node", node_id)
+

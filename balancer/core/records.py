@@ -1,0 +1,68 @@
+"""Turns database rows into the plain records drivers receive.
+
+This is the one place that knows where each API field is stored (a column or
+``extra``), so drivers and the renderer never see the original's quirks.
+"""
+
+from balancer.drivers import base
+from balancer.drivers.haproxy import maps
+
+
+def _int(value, default=None):
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def device_record(row):
+    return base.Device(id=row.id, name=row.name or "", type=(row.type or "").lower(),
+                       ip=row.ip or "", port=_int(row.port, 22), user=row.user,
+                       password=row.password, private_key=row.private_key,
+                       host_key=row.host_key, extra=dict(row.extra or {}))
+
+
+def node_record(row):
+    extra = row.extra or {}
+    return base.Node(id=row.id, address=row.address, port=_int(row.port),
+                     weight=_int(row.weight, 1),
+                     condition=str(extra.get("condition") or "ENABLED").upper(),
+                     max_con=_int(extra.get("maxCon")), min_con=_int(extra.get("minCon")))
+
+
+def vip_record(row, lb_protocol):
+    extra = row.extra or {}
+    return base.Vip(id=row.id, address=row.address, port=_int(row.port),
+                    protocol=str(extra.get("protocol") or lb_protocol or "HTTP").upper())
+
+
+def monitor_record(row):
+    extra = row.extra or {}
+    return base.Monitor(id=row.id, type=str(row.type or "").upper(),
+                        delay=_int(extra.get("delay")), timeout=_int(extra.get("timeout")),
+                        attempts=_int(extra.get("attemptsBeforeDeactivation")),
+                        method=extra.get("method"), path=extra.get("path"),
+                        expected=None if extra.get("expected") is None
+                        else str(extra.get("expected")))
+
+
+def sticky_record(row):
+    extra = row.extra or {}
+    return base.Sticky(id=row.id, type=str(row.type or "").upper(),
+                       cookie_name=extra.get("cookieName"))
+
+
+def lb_record(row):
+    """The full desired state of one load balancer (children must be loaded)."""
+    farm = row.farm
+    protocol = str(row.protocol or "HTTP").upper()
+    return base.LoadBalancer(
+        id=row.id, name=row.name or "",
+        algorithm=maps.canonical_algorithm(row.algorithm) or "ROUND_ROBIN",
+        protocol=protocol,
+        vips=tuple(vip_record(v, protocol) for v in farm.vips) if farm else (),
+        nodes=tuple(node_record(n) for n in farm.servers) if farm else (),
+        monitors=tuple(monitor_record(p) for p in farm.probes) if farm else (),
+        stickies=tuple(sticky_record(s) for s in farm.stickies) if farm else ())

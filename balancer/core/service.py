@@ -1,0 +1,128 @@
+"""The service object the API is built on: sessions, drivers, the deploy engine.
+
+One ``Service`` per process.  It is built from a config object (never a global)
+and handed to the WSGI app, so tests build as many as they like.
+"""
+
+import contextlib
+import logging
+import threading
+
+from balancer.core import deployer, reconcile, records
+from balancer.core import status as st
+from balancer.core.devices import Devices
+from balancer.core.driver_pool import DriverPool
+from balancer.core.load_balancers import LoadBalancers
+from balancer.core.members import Members
+from balancer.db import api as db
+from balancer.db import session as db_session
+from balancer.drivers import base
+
+LOG = logging.getLogger(__name__)
+
+
+class Service:
+    def __init__(self, conf):
+        self.conf = conf
+        self.engine = db_session.make_engine(conf.database.connection,
+                                             conf.database.idle_timeout)
+        self._sessions = db_session.make_session_factory(self.engine)
+        self.drivers = DriverPool(conf.enabled_drivers, {
+            "ssh_connect_timeout": conf.deploy.ssh_connect_timeout,
+            "ssh_command_timeout": conf.deploy.ssh_command_timeout})
+        self.deployer = deployer.Deployer(self.run_deploy)
+        self.wait_timeout = conf.deploy.wait_timeout
+        self.deploy_timeout = conf.deploy.deploy_timeout
+        self.devices = Devices(self)
+        self.load_balancers = LoadBalancers(self)
+        self.members = Members(self)
+        self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval)
+
+    @contextlib.contextmanager
+    def session(self):
+        """A session whose work is committed on success, rolled back on error."""
+        session = self._sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def deploy_and_wait(self, *device_ids):
+        """Deploy these devices and wait (bounded) for the change to be live."""
+        return self.deployer.request_many(device_ids)(self.wait_timeout)
+
+    # the deploy itself, run by a device queue's worker thread
+
+    def run_deploy(self, device_id):
+        with self.session() as session:
+            device = db.device_get(session, device_id)
+            if device is None:
+                return
+            rows = db.lbs_on_device(session, device_id)
+            snapshot = {r.id: r.revision for r in rows}
+            pending = {r.id for r in rows if r.status in st.PENDING}
+            desired = [records.lb_record(r) for r in rows
+                       if r.status != st.PENDING_DELETE
+                       and not (r.status == st.ERROR and r.deployed == st.REJECTED)]
+        error, rejected, host_key = None, (), None
+        try:
+            host_key = self._deploy(device, desired)
+        except base.DriverError as err:
+            error = str(err) or "deploy failed"
+            rejected = tuple(i for i in err.lb_ids if i in pending)
+            if rejected:
+                # Deploy everyone else; only the LBs the device refused fail.
+                try:
+                    host_key = self._deploy(device, [lb for lb in desired
+                                                     if lb.id not in rejected])
+                except base.DriverError as retry_err:
+                    error, rejected = str(retry_err) or error, ()
+                else:
+                    others = {i: r for i, r in snapshot.items() if i not in rejected}
+                    self._settle(device_id, others, None, (), host_key)
+                    snapshot = {i: snapshot[i] for i in rejected}
+        except Exception as err:
+            LOG.exception("deploy to device %s crashed", device_id)
+            error = "internal error during deploy: %s" % err
+        self._settle(device_id, snapshot, error, rejected, host_key)
+
+    def _deploy(self, device_row, desired):
+        with self.drivers.using(device_row) as driver:
+            outcome = {}
+
+            def call():
+                try:
+                    outcome["result"] = driver.deploy(desired)
+                    outcome["host_key"] = driver.learned_host_key()
+                except BaseException as err:  # handed back to the waiting thread
+                    outcome["error"] = err
+            worker = threading.Thread(target=call, daemon=True)
+            worker.start()
+            worker.join(self.deploy_timeout)
+            if worker.is_alive():
+                self.drivers.forget(device_row.id)
+                raise base.DriverError("deploy to device %s timed out after %ss"
+                                       % (device_row.id, self.deploy_timeout))
+            if "error" in outcome:
+                raise outcome["error"]
+            return outcome.get("host_key")
+
+    def _settle(self, device_id, snapshot, error, rejected, host_key):
+        with self.session() as session:
+            rows = [r for r in db.lbs_on_device(session, device_id) if r.id in snapshot]
+            for lb_id in deployer.settle(rows, snapshot, error, rejected):
+                session.delete(db.lb_get(session, None, lb_id))
+            device = db.device_get(session, device_id)
+            if host_key and device is not None and not device.host_key:
+                device.host_key = host_key
+        if error:
+            LOG.warning("deploy to device %s failed: %s", device_id, error)
+
+    def close(self):
+        self.reconciler.stop()
+        self.drivers.close_all()
+        self.engine.dispose()

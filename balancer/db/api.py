@@ -1,0 +1,119 @@
+"""Queries.  Every function takes the session it works in; the core owns it."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from balancer.db import models
+
+
+def pack(model, values):
+    """Split ``values`` into the model's columns and the rest (its ``extra``)."""
+    columns = {c.name for c in model.__table__.columns} - {"extra"}
+    row = {k: v for k, v in values.items() if k in columns}
+    extra = {k: v for k, v in values.items() if k not in columns}
+    return row, extra
+
+
+def new_row(model, values, **fixed):
+    row, extra = pack(model, values)
+    row.update(fixed)
+    return model(extra=extra or None, **row)
+
+
+def merge_into(row, values):
+    """Apply an update: columns set, unknown keys merged into ``extra``."""
+    columns, extra = pack(type(row), values)
+    for key, value in columns.items():
+        setattr(row, key, value)
+    if extra:
+        merged = dict(row.extra or {})
+        merged.update(extra)
+        row.extra = merged
+
+
+# devices
+
+def device_get(session, device_id):
+    return session.get(models.Device, device_id)
+
+
+def device_list(session):
+    stmt = sa.select(models.Device).order_by(models.Device.created_at, models.Device.id)
+    return list(session.scalars(stmt))
+
+
+def lb_ids_on_device(session, device_id):
+    stmt = (sa.select(models.LoadBalancer.id)
+            .where(models.LoadBalancer.device_id == device_id)
+            .order_by(models.LoadBalancer.id))
+    return list(session.scalars(stmt))
+
+
+def active_lb_counts(session):
+    """{device id: number of ACTIVE load balancers} for the scheduler."""
+    stmt = (sa.select(models.LoadBalancer.device_id, sa.func.count())
+            .where(models.LoadBalancer.status == "ACTIVE")
+            .group_by(models.LoadBalancer.device_id))
+    return dict(session.execute(stmt).all())
+
+
+# load balancers
+
+def _with_children():
+    farm = selectinload(models.LoadBalancer.farm)
+    return [farm.selectinload(models.ServerFarm.servers),
+            farm.selectinload(models.ServerFarm.probes),
+            farm.selectinload(models.ServerFarm.stickies),
+            farm.selectinload(models.ServerFarm.vips),
+            farm.selectinload(models.ServerFarm.predictor)]
+
+
+def lb_get(session, tenant_id, lb_id, children=False):
+    """The load balancer ``lb_id`` of ``tenant_id`` (any tenant when None)."""
+    stmt = sa.select(models.LoadBalancer).where(models.LoadBalancer.id == lb_id)
+    if tenant_id is not None:
+        stmt = stmt.where(models.LoadBalancer.tenant_id == tenant_id)
+    if children:
+        stmt = stmt.options(*_with_children())
+    return session.scalars(stmt).first()
+
+
+def lb_list(session, tenant_id, limit=None, marker=None):
+    """A tenant's load balancers, oldest first, ``limit`` after ``marker``."""
+    lb = models.LoadBalancer
+    stmt = sa.select(lb).where(lb.tenant_id == tenant_id).order_by(lb.created_at, lb.id)
+    if marker is not None:
+        stmt = stmt.where(sa.or_(lb.created_at > marker.created_at,
+                                 sa.and_(lb.created_at == marker.created_at,
+                                         lb.id > marker.id)))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def lbs_for_vm(session, tenant_id, vm_id):
+    lb, farm, server = models.LoadBalancer, models.ServerFarm, models.Server
+    stmt = (sa.select(lb).join(farm, farm.lb_id == lb.id)
+            .join(server, server.sf_id == farm.id)
+            .where(lb.tenant_id == tenant_id, server.vm_id == vm_id)
+            .distinct().order_by(lb.created_at, lb.id))
+    return list(session.scalars(stmt))
+
+
+def lbs_on_device(session, device_id):
+    """Every load balancer of a device with all its children loaded."""
+    lb = models.LoadBalancer
+    stmt = (sa.select(lb).where(lb.device_id == device_id)
+            .options(*_with_children()).order_by(lb.id))
+    return list(session.scalars(stmt))
+
+
+def devices_needing_deploy(session, statuses):
+    lb = models.LoadBalancer
+    stmt = sa.select(lb.device_id).where(lb.status.in_(statuses)).distinct()
+    return [d for d in session.scalars(stmt) if d]
+
+
+def devices_with_lbs(session):
+    stmt = sa.select(models.LoadBalancer.device_id).distinct()
+    return [d for d in session.scalars(stmt) if d]

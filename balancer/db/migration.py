@@ -1,0 +1,53 @@
+"""Schema upgrades (``balancer-api --dbsync``) with alembic.
+
+A database made by the 2012 original carries sqlalchemy-migrate's
+``migrate_version`` table at version 1; it matches our revision ``001``
+exactly, so it is stamped there and upgraded, and no row is lost.
+"""
+
+import logging
+import os
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+
+LOG = logging.getLogger(__name__)
+ORIGINAL_REVISION = "001"
+
+
+def _alembic_config(connection):
+    config = Config()
+    config.set_main_option("script_location",
+                           os.path.join(os.path.dirname(__file__), "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(connection):
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def sync(url):
+    """Bring the database at ``url`` to the newest schema; safe to repeat."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                # Tables are rebuilt to change foreign keys: keep references
+                # by name and do not let the rebuild cascade deletes.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
+                connection.commit()
+            config = _alembic_config(connection)
+            tables = set(sa.inspect(connection).get_table_names())
+            if current_revision(connection) is None and "migrate_version" in tables:
+                LOG.info("adopting a database made by the original balancer")
+                command.stamp(config, ORIGINAL_REVISION)
+                connection.commit()
+            command.upgrade(config, "head")
+            connection.commit()
+            return current_revision(connection)
+    finally:
+        engine.dispose()

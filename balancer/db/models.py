@@ -1,0 +1,206 @@
+"""SQLAlchemy models of the original's tables, plus what the fixes need.
+
+Table and column names are the original's, so a ``balancer.sqlite`` made in 2012
+is adopted as it is (see ``migrations``).  Keys a client sends that have no
+column are kept in ``extra`` (JSON text) and merged back into every response.
+"""
+
+import datetime
+import json
+import uuid
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, types
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def new_id():
+    return uuid.uuid4().hex
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+
+class JsonBlob(types.TypeDecorator):
+    """JSON kept in a TEXT column, as the original stored ``extra``."""
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(value)
+
+    def process_result_value(self, value, dialect):
+        return json.loads(value) if value else None
+
+
+class DictMixin:
+    """Rows as plain dicts: columns first, then ``extra`` flattened in."""
+    #: columns never shown to clients
+    hidden = ("extra",)
+    #: columns stored as text by the original but meaning numbers
+    numeric = ()
+
+    def to_dict(self):
+        out = {}
+        for column in self.__table__.columns:
+            if column.name in self.hidden:
+                continue
+            value = getattr(self, column.name)
+            if isinstance(value, datetime.datetime):
+                value = value.isoformat()
+            if column.name in self.numeric and value not in (None, ""):
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    pass
+            out[column.name] = value
+        for key, value in (self.extra or {}).items():
+            out.setdefault(key, value)
+        return out
+
+
+def _timestamps():
+    return (Column("created_at", DateTime, default=utcnow, nullable=True),
+            Column("updated_at", DateTime, default=utcnow, onupdate=utcnow,
+                   nullable=True))
+
+
+class Device(DictMixin, Base):
+    __tablename__ = "device"
+    hidden = ("extra", "password", "private_key")
+    id = Column(String(32), primary_key=True, default=new_id)
+    name = Column(String(255))
+    type = Column(String(255))
+    version = Column(String(255))
+    ip = Column(String(64))
+    port = Column(Integer)
+    user = Column(String(255))
+    password = Column(String(255))
+    private_key = Column(Text)
+    host_key = Column(Text)
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+
+class LoadBalancer(DictMixin, Base):
+    __tablename__ = "loadbalancer"
+    id = Column(String(32), primary_key=True, default=new_id)
+    device_id = Column(String(32), ForeignKey("device.id"), index=True)
+    name = Column(String(255))
+    algorithm = Column(String(255))
+    protocol = Column(String(255))
+    status = Column(String(255), index=True)
+    status_description = Column(Text)
+    tenant_id = Column(String(255), index=True)
+    revision = Column(Integer, default=0, nullable=False)
+    created_at = Column(DateTime, default=utcnow, nullable=False)
+    updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    hidden = ("extra", "revision")
+
+    device = relationship("Device")
+    farm = relationship("ServerFarm", uselist=False, back_populates="lb",
+                        cascade="all, delete-orphan", passive_deletes=True)
+
+
+class ServerFarm(DictMixin, Base):
+    __tablename__ = "serverfarm"
+    id = Column(String(32), primary_key=True, default=new_id)
+    lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
+                   index=True)
+    name = Column(String(255))
+    type = Column(String(255))
+    status = Column(String(255))
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+    lb = relationship("LoadBalancer", back_populates="farm")
+    predictor = relationship("Predictor", uselist=False, cascade="all, delete-orphan",
+                             passive_deletes=True)
+    servers = relationship("Server", cascade="all, delete-orphan", passive_deletes=True,
+                           order_by="Server.created_at, Server.id")
+    probes = relationship("Probe", cascade="all, delete-orphan", passive_deletes=True,
+                          order_by="Probe.created_at, Probe.id")
+    stickies = relationship("Sticky", cascade="all, delete-orphan", passive_deletes=True,
+                            order_by="Sticky.created_at, Sticky.id")
+    vips = relationship("VirtualServer", cascade="all, delete-orphan",
+                        passive_deletes=True,
+                        order_by="VirtualServer.created_at, VirtualServer.id")
+
+
+def _farm_fk():
+    return Column(String(32), ForeignKey("serverfarm.id", ondelete="CASCADE"),
+                  index=True)
+
+
+class Predictor(DictMixin, Base):
+    __tablename__ = "predictor"
+    id = Column(String(32), primary_key=True, default=new_id)
+    sf_id = _farm_fk()
+    type = Column(String(255))
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+
+class Server(DictMixin, Base):
+    __tablename__ = "server"
+    numeric = ("port",)
+    id = Column(String(32), primary_key=True, default=new_id)
+    sf_id = _farm_fk()
+    name = Column(String(255))
+    type = Column(String(255))
+    address = Column(String(255))
+    port = Column(String(255))
+    weight = Column(Integer)
+    status = Column(String(255))
+    parent_id = Column(Integer)
+    deployed = Column(String(40))
+    vm_id = Column(Integer, index=True)
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+
+class Probe(DictMixin, Base):
+    __tablename__ = "probe"
+    id = Column(String(32), primary_key=True, default=new_id)
+    sf_id = _farm_fk()
+    name = Column(String(255))
+    type = Column(String(255))
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+
+class Sticky(DictMixin, Base):
+    __tablename__ = "sticky"
+    id = Column(String(32), primary_key=True, default=new_id)
+    sf_id = _farm_fk()
+    name = Column(String(255))
+    type = Column(String(255))
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+
+class VirtualServer(DictMixin, Base):
+    __tablename__ = "virtualserver"
+    numeric = ("port",)
+    id = Column(String(32), primary_key=True, default=new_id)
+    sf_id = _farm_fk()
+    lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
+                   index=True)
+    name = Column(String(255))
+    address = Column(String(255))
+    mask = Column(String(255))
+    port = Column(String(255))
+    status = Column(String(255))
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    created_at, updated_at = _timestamps()
+
+    lb = relationship("LoadBalancer")

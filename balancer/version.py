@@ -1,0 +1,3 @@
+"""The version of balancer."""
+
+VERSION = "2026.1.0"
