@@ -83,6 +83,14 @@ def our_section_names(text):
             if index and _is_ours(chunk, chunks[index - 1])]
 
 
+def our_sections_text(text):
+    """The text of our sections only (without markers), for reading back
+    what a previous deploy bound."""
+    chunks = split_chunks(text)
+    return "".join("".join(chunk) for index, chunk in enumerate(chunks)
+                   if index and _is_ours(chunk, chunks[index - 1]))
+
+
 def section_at_line(text, line_number):
     """Name of the section holding 1-based ``line_number`` of ``text`` (None
     in the preamble); maps an HAProxy ``[file:LINE]`` alert to a section."""
@@ -125,6 +133,6 @@ def foreign_binds(text):
         if len(words) > 1 and words[0] == "bind":
             host = words[1].rsplit(":", 1)[0].strip("[]")
             for prefix in ("ipv4@", "ipv6@"):
-                host = host[len(prefix):] if host.startswith(prefix) else host
+                host = host.removeprefix(prefix)
             addresses.add(host)
     return addresses

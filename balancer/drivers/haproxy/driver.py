@@ -1,0 +1,269 @@
+"""The HAProxy driver: render -> one remote script -> verify, or roll back.
+
+A deploy over a warm connection costs one round trip plus HAProxy's own
+check and reload: the driver remembers the config it last wrote (and its
+sha256), sends the new text on stdin together with that checksum, and the
+device refuses (``drift``, returning its real file) when someone changed the
+file meanwhile; the driver then re-renders from what is really there.  When
+the rendered text equals the remembered one, only the checksum is compared
+(one cheap round trip) and nothing is reloaded.
+"""
+
+import hashlib
+import ipaddress
+import re
+import shlex
+import time
+
+from balancer.drivers import base
+from balancer.drivers.haproxy import maps, remote, render, runtime, sections, transport
+
+ENCODING = ("utf-8", "surrogateescape")      # configs round-trip byte for byte
+_ALERT_LINE = re.compile(r":(\d+)\]")
+_OUR_NAME = re.compile(r"balancer-(vip|lb)-([A-Za-z0-9][A-Za-z0-9_.:-]*)")
+
+
+def _truthy(value):
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _whole_script_sudo(extra):
+    return str(extra.get("sudo_mode") or "").strip().lower() == "script"
+
+
+def _sha(text):
+    return hashlib.sha256(text.encode(*ENCODING)).hexdigest()
+
+
+def _haproxy_message(text):
+    """HAProxy's own explanation: its ALERT lines, or the tail of its output."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    alerts = [line for line in lines if "ALERT" in line]
+    return " | ".join(alerts or lines[-5:]) or "no output"
+
+
+class HaproxyDriver(base.Driver):
+    algorithms = maps.ALGORITHMS
+    protocols = maps.PROTOCOLS
+
+    def __init__(self, device, options=None, transport_factory=None):
+        super().__init__(device, options)
+        extra = device.extra or {}
+        user = device.user or "root"
+        self.layout = remote.Layout(
+            config=extra.get("remote_config_path") or remote.Layout.config,
+            pid_file=extra.get("pid_file") or remote.Layout.pid_file,
+            socket=extra.get("socket") or remote.Layout.socket,
+            haproxy=extra.get("haproxy_bin") or remote.Layout.haproxy,
+            reload_command=extra.get("reload_command") or "",
+            interface=extra.get("interface") or remote.Layout.interface,
+            sudo="" if user == "root" or _whole_script_sudo(extra) else "sudo -n ")
+        # sudo_mode "script": one ``sudo -n sh -c`` per script instead of one
+        # sudo per step (~5 ms each); needs sh in the device's sudoers.
+        self._wrap = "sudo -n sh -c " if user != "root" and _whole_script_sudo(extra) else ""
+        self.requires_vip_ip = _truthy(extra.get("requires_vip_ip", "0"))
+        self._transport_factory = transport_factory or self._ssh_transport
+        self._transport = None
+        self._live = None             # the config text we believe is on the device
+
+    def _ssh_transport(self):
+        device, opts = self.device, self.options
+        return transport.SshTransport(
+            device.ip, device.port or 22, device.user or "root", password=device.password,
+            private_key=device.private_key, host_key=device.host_key,
+            insecure=_truthy((device.extra or {}).get("insecure_skip_host_key", "0")),
+            connect_timeout=opts.get("ssh_connect_timeout"),
+            command_timeout=opts.get("ssh_command_timeout"),
+            keepalive=opts.get("ssh_keepalive", transport.DEFAULT_KEEPALIVE))
+
+    @property
+    def transport(self):
+        if self._transport is None:
+            self._transport = self._transport_factory()
+        return self._transport
+
+    def _run(self, script, stdin=None):
+        if self._wrap:
+            script = self._wrap + shlex.quote(script)
+        try:
+            result = self.transport.run(script, stdin=stdin)
+        except transport.TransportError as err:
+            self._live = None
+            raise base.DriverError(f"device {self.device.name or self.device.ip}: {err}") from err
+        return result.status, result.stdout.decode(*ENCODING), result.stderr.decode(*ENCODING)
+
+    # -- deploy -------------------------------------------------------------
+    def deploy(self, lbs):
+        started, timings = time.monotonic(), {}
+        live, fresh = self._live, False
+        if live is None:
+            live, fresh = self._fetch(), True
+        for _attempt in range(3):
+            new = render.render(live, lbs)
+            if new == live:
+                if fresh:
+                    return self._result(False, started, timings)
+                status, out, _err = self._run(remote.same_script(self.layout, _sha(live)))
+                if status == remote.DRIFT:
+                    live, fresh = remote.parse(out)[1], True
+                    continue
+                self._check_status(status, out, _err, lbs, new)
+                return self._result(False, started, timings)
+            drifted = self._push(live, new, lbs, timings)
+            if drifted is None:
+                return self._result(True, started, timings, reloaded=True)
+            live, fresh = drifted, True
+        raise base.DriverError("the device's config kept changing during the deploy")
+
+    def _result(self, changed, started, timings, reloaded=False):
+        timings["total"] = time.monotonic() - started
+        return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings)
+
+    def _fetch(self):
+        status, out, err = self._run(remote.fetch_script(self.layout))
+        if status != 0:
+            raise base.DriverError(f"cannot read {self.layout.config}: {(err or out).strip()}")
+        self._live = out
+        return out
+
+    def _push(self, live, new, lbs, timings):
+        """Run the deploy script; return the device's real config on drift,
+        None on success, raise DriverError on failure."""
+        add, remove = self._vip_changes(live, new)
+        seamless = sections.stats_socket_exposes_listeners(new, self.layout.socket)
+        script = remote.deploy_script(self.layout, _sha(live), seamless, add, remove)
+        began = time.monotonic()
+        status, out, err = self._run(script, stdin=new.encode(*ENCODING))
+        timings["remote"] = time.monotonic() - began
+        facts, text, answer = remote.parse(out)
+        if status == remote.DRIFT:
+            return text
+        self._check_status(status, text + err, "", lbs, new)
+        problem = self._verify(facts, answer, new)
+        if problem:
+            self._live = None
+            rb_status, rb_out, rb_err = self._run(remote.rollback_script(self.layout, seamless),
+                                                  stdin=None)
+            raise base.DriverError(f"new HAProxy process not serving ({problem}); previous config "
+                                   f"restored (rollback exit {rb_status}: {(rb_out + rb_err).strip()})",
+                                   self._lb_ids(problem, new, lbs))
+        self._live = new
+        return None
+
+    def _check_status(self, status, out, err, lbs, new):
+        if status == 0:
+            return
+        self._live = None if status != remote.CHECK_FAILED else self._live
+        stage = {remote.WRITE_FAILED: "writing the new config",
+                 remote.CHECK_FAILED: "haproxy -c rejected the config",
+                 remote.VIP_FAILED: "adding a virtual IP address",
+                 remote.RELOAD_FAILED: "reloading HAProxy (previous config restored)"}
+        message = _haproxy_message(out + "\n" + err)
+        raise base.DriverError(f"{stage.get(status, f'remote script exit {status}')}: {message}",
+                               self._lb_ids(out + err, new, lbs))
+
+    def _verify(self, facts, answer, new):
+        """None when the process now serving is the new one with our backends."""
+        info = runtime.parse_info(answer)
+        new_pids = (facts.get("newpid") or [""])[0].split()
+        old_pids = (facts.get("oldpid") or [""])[0].split()
+        if not info.get("Pid"):
+            alive = facts.get("alive") or []
+            return None if alive else "no new HAProxy process is running"
+        if info["Pid"] in old_pids and info["Pid"] not in new_pids:
+            return f"stats socket still answered by the old process {info['Pid']}"
+        listed = set(answer.split())
+        missing = [name for name in sections.our_section_names(new)
+                   if name.startswith(sections.BACKEND_PREFIX) and name not in listed]
+        return f"backends missing from the runtime: {', '.join(missing)}" if missing else None
+
+    def _lb_ids(self, text, new, lbs):
+        """The load balancers HAProxy's message points at (by section name or
+        by a ``[file:line]`` reference into our sections); () if none."""
+        vip_owner = {vip.id: lb.id for lb in lbs for vip in lb.vips}
+        known = {str(lb.id) for lb in lbs}
+        names = [m.group(0) for m in _OUR_NAME.finditer(text)]
+        names += [sections.section_at_line(new, int(n)) or "" for n in _ALERT_LINE.findall(text)]
+        found = set()
+        for name in names:
+            match = _OUR_NAME.fullmatch(name)
+            if match:
+                kind, ident = match.groups()
+                owner = str(vip_owner.get(ident, "")) if kind == "vip" else ident
+                if owner in known:
+                    found.add(owner)
+        return tuple(lb.id for lb in lbs if str(lb.id) in found)
+
+    def _vip_changes(self, live, new):
+        """(/32 or /128 addresses to add, to remove) for ``requires_vip_ip``."""
+        if not self.requires_vip_ip:
+            return (), ()
+        before, after = _our_bind_hosts(live), _our_bind_hosts(new)
+        keep = sections.foreign_binds(new)
+        return (tuple(sorted(_cidr(h) for h in after)),
+                tuple(sorted(_cidr(h) for h in before - after - keep)))
+
+    # -- runtime ------------------------------------------------------------
+    def _runtime(self):
+        return runtime.Runtime(_Guarded(self), self.layout)
+
+    def set_node_condition(self, lb, node):
+        self._runtime().set_condition(sections.BACKEND_PREFIX + str(lb.id), str(node.id),
+                                      node.condition, 0 if node.weight is None else node.weight)
+
+    def node_status(self, lb):
+        statuses = self._runtime().node_status(sections.BACKEND_PREFIX + str(lb.id))
+        return {node.id: statuses[str(node.id)] for node in lb.nodes if str(node.id) in statuses}
+
+    def info(self):
+        try:
+            _status, out, _err = self._run(remote.info_script(self.layout))
+        except base.DriverError as err:
+            return {"reachable": False, "error": str(err)}
+        _facts, version, answer = remote.parse(out)
+        stats = runtime.parse_info(answer)
+        return {"reachable": True, "haproxy_version": stats.get("Version") or version.strip(),
+                "pid": stats.get("Pid"), "uptime_sec": stats.get("Uptime_sec"),
+                "release_date": stats.get("Release_date"), "process_num": stats.get("Process_num"),
+                "current_connections": stats.get("CurrConns"), "config": self.layout.config}
+
+    def learned_host_key(self):
+        return getattr(self._transport, "learned_host_key", None)
+
+    def close(self):
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+
+class _Guarded:
+    """Gives ``Runtime`` the driver's transport with errors as DriverError."""
+
+    def __init__(self, driver):
+        self.driver = driver
+
+    def run(self, command, stdin=None):
+        try:
+            return self.driver.transport.run(command, stdin=stdin)
+        except transport.TransportError as err:
+            raise base.DriverError(f"device {self.driver.device.name}: {err}") from err
+
+
+def _our_bind_hosts(text):
+    """Addresses our sections bind that need to exist on the interface."""
+    hosts = set()
+    for line in sections.our_sections_text(text or "").splitlines():
+        words = line.split()
+        if len(words) == 2 and words[0] == "bind":
+            host = words[1].rsplit(":", 1)[0].strip("[]")
+            try:
+                address = ipaddress.ip_address(host)
+            except ValueError:
+                continue
+            if not (address.is_unspecified or address.is_loopback):
+                hosts.add(str(address))
+    return hosts
+
+
+def _cidr(host):
+    return f"{host}/{128 if ':' in host else 32}"

@@ -1,0 +1,91 @@
+"""HAProxy's runtime API (the stats socket), reached through the transport.
+
+Node condition and weight changes go here first because they take effect at
+once and without a reload (no new process, no soft-stop of the old one); the
+next deploy writes the same state into the config so it survives reloads.
+``show stat`` and ``show info`` feed node status and device info.
+"""
+
+import csv
+import io
+
+from balancer.drivers.base import DriverError
+from balancer.drivers.haproxy import remote
+
+#: ``show stat`` status words -> the API's node status.  "UP 1/3" is a node
+#: still up while failing checks; "DOWN 1/2" one still down while recovering.
+_STATUS = (("MAINT", "MAINT"), ("DRAIN", "DRAIN"), ("NOLB", "DRAIN"), ("DOWN", "DOWN"),
+           ("UP", "UP"), ("NO CHECK", "UP"))
+
+
+def node_status_word(status, weight=None):
+    text = (status or "").upper()
+    for prefix, word in _STATUS:
+        if text.startswith(prefix):
+            if word == "UP" and weight == "0":
+                return "DRAIN"    # weight 0 is how a DRAINING node is written in the config
+            return word
+    return "DOWN"
+
+
+def condition_commands(backend, server, condition, weight):
+    """CLI commands that give ``backend/server`` the node's condition."""
+    target = f"{backend}/{server}"
+    condition = (condition or "ENABLED").upper()
+    if condition == "DISABLED":
+        return [f"set server {target} state maint"]
+    if condition == "DRAINING":
+        return [f"set server {target} state drain"]
+    return [f"set server {target} state ready", f"set weight {target} {int(weight)}"]
+
+
+def parse_info(text):
+    info = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            info[key.strip()] = value.strip()
+    return info
+
+
+def parse_stat(text):
+    """``show stat`` CSV -> list of dicts keyed by column name."""
+    lines = text.splitlines()
+    if not lines or not lines[0].startswith("# "):
+        return []
+    body = "\n".join([lines[0][2:]] + [line for line in lines[1:] if line.strip()])
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+class Runtime:
+    """Stats socket commands; ``transport.run`` does the remote part."""
+
+    def __init__(self, transport, layout):
+        self.transport = transport
+        self.layout = layout
+
+    def ask(self, *commands):
+        """Send ``commands`` (joined by ``;``) and return HAProxy's answer."""
+        payload = ("; ".join(commands) + "\n").encode()
+        result = self.transport.run(remote.runtime_command(self.layout), stdin=payload)
+        answer = result.stdout.decode("utf-8", "replace")
+        if result.status != 0:
+            raise DriverError(f"stats socket {self.layout.socket}: "
+                              f"{(result.stderr or result.stdout).decode('utf-8', 'replace').strip()}")
+        return answer
+
+    def set_condition(self, backend, server, condition, weight):
+        answer = self.ask(*condition_commands(backend, server, condition, weight)).strip()
+        if answer:       # the CLI is silent on success, it only ever explains refusals
+            raise DriverError(f"HAProxy refused the change of {backend}/{server}: {answer}")
+
+    def stats(self):
+        return parse_stat(self.ask("show stat"))
+
+    def node_status(self, backend):
+        return {row["svname"]: node_status_word(row.get("status"), row.get("weight"))
+                for row in self.stats()
+                if row.get("pxname") == backend and row.get("svname") not in ("FRONTEND", "BACKEND")}
+
+    def info(self):
+        return parse_info(self.ask("show info"))
