@@ -1,0 +1,79 @@
+"""Fixtures shared by every test: a config, a database, the real WSGI app."""
+
+import json
+import os
+
+import pytest
+import webtest
+
+from balancer import conf as balancer_conf
+from balancer.api import app as api_app
+from balancer.db import migration
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+EXAMPLES = os.path.join(TOP, "etc", "examples")
+
+
+def make_conf(tmp_path, **overrides):
+    """A fresh ConfigOpts on a new SQLite file, every option at its default
+    except ``overrides`` (``group__name=value`` for grouped options)."""
+    conf = balancer_conf.make_conf()
+    conf([], project="balancer", default_config_files=[])
+    conf.set_override("connection", "sqlite:///%s" % (tmp_path / "balancer.sqlite"),
+                      group="database")
+    conf.set_override("reconcile_interval", 0, group="deploy")
+    for key, value in overrides.items():
+        group, _, name = key.rpartition("__")
+        conf.set_override(name, value, group=group or None)
+    return conf
+
+
+def seed_json(name, **replace):
+    """One of the seed's JSON bodies from etc/examples, with keys replaced."""
+    with open(os.path.join(EXAMPLES, name)) as f:
+        body = json.load(f)
+    body.update(replace)
+    return body
+
+
+class Api:
+    """The real paste pipeline under webtest, plus a handle on its Service."""
+
+    def __init__(self, conf):
+        migration.sync(conf.database.connection)
+        self.wsgi = api_app.load_app(conf)
+        self.service = api_app.find_service(self.wsgi)
+        self.app = webtest.TestApp(self.wsgi)
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)
+
+    def driver(self, device_id):
+        """The (noop) driver instance serving a device."""
+        with self.service.session() as session:
+            from balancer.db import api as db
+            return self.service.drivers.peek(db.device_get(session, device_id))
+
+    def add_device(self, **values):
+        body = dict({"name": "dev", "type": "noop", "ip": "127.0.0.1"}, **values)
+        return self.app.post_json("/devices", body).json["device"]
+
+    def add_seed_lb(self, tenant="foo", **replace):
+        body = seed_json("createLBcommandHAProxy", **replace)
+        if "device_id" not in replace:
+            body.pop("device_id")
+        return self.app.post_json("/%s/loadbalancers" % tenant, body, status=202).json[
+            "loadbalancer"]
+
+
+@pytest.fixture
+def conf(tmp_path):
+    return make_conf(tmp_path)
+
+
+@pytest.fixture
+def api(conf):
+    client = Api(conf)
+    yield client
+    client.service.close()

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The one test command: lint (ruff) and the whole pytest suite.
+#
+#   ./run_tests.sh            create .venv if missing, install, lint, test
+#   -V, --virtual-env         use .venv (the default)
+#   -N, --no-virtual-env      use the python3 already on PATH (or the active venv)
+#   -f, --force               rebuild .venv from scratch
+#   -c, --coverage            measure coverage (report in covhtml/)
+#   -p, --pep8, --lint        lint only
+#   -d, --docs                also build the Sphinx docs (warnings are errors)
+#   anything else             passed to pytest (e.g. -k nodes, -x, a test path)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+use_venv=1 force=0 coverage=0 lint_only=0 docs=0 pytest_args=()
+for arg in "$@"; do
+  case "$arg" in
+    -V|--virtual-env) use_venv=1 ;;
+    -N|--no-virtual-env) use_venv=0 ;;
+    -f|--force) force=1 ;;
+    -c|--coverage) coverage=1 ;;
+    -p|--pep8|--lint) lint_only=1 ;;
+    -d|--docs) docs=1 ;;
+    *) pytest_args+=("$arg") ;;
+  esac
+done
+
+if [[ $use_venv == 1 && -z ${VIRTUAL_ENV:-} ]]; then
+  [[ $force == 1 ]] && rm -rf .venv
+  if [[ ! -x .venv/bin/python ]]; then
+    echo "== creating .venv"
+    python3 -m venv .venv
+  fi
+  PY=.venv/bin/python
+else
+  PY=$(command -v python)
+fi
+
+stamp=.venv/.installed-$(cat requirements.txt test-requirements.txt setup.cfg | sha1sum | cut -c1-12)
+if [[ ! -e $stamp || $use_venv == 0 ]]; then
+  echo "== installing balancer and its test requirements"
+  $PY -m pip install -q -U pip
+  $PY -m pip install -q -r requirements.txt -r test-requirements.txt
+  $PY -m pip install -q -e .
+  [[ -d .venv ]] && rm -f .venv/.installed-* && touch "$stamp"
+fi
+
+echo "== ruff"
+$PY -m ruff check balancer bin tools
+[[ $lint_only == 1 ]] && exit 0
+
+if [[ $docs == 1 ]]; then
+  echo "== sphinx"
+  $PY -m sphinx -W -q -b html doc/source doc/build/html
+fi
+
+echo "== pytest"
+cov=()
+if [[ $coverage == 1 ]]; then
+  $PY -m pip install -q pytest-cov
+  cov=(--cov=balancer --cov-report=html:covhtml --cov-report=term)
+fi
+set +e
+$PY -m pytest "${cov[@]}" "${pytest_args[@]}"
+rc=$?
+set -e
+# pytest's 5 means "no tests collected": only acceptable when a filter was given
+if [[ $rc == 5 && ${#pytest_args[@]} -gt 0 ]]; then rc=0; fi
+exit $rc
