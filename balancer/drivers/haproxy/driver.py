@@ -189,9 +189,10 @@ class HaproxyDriver(base.Driver):
             match = _OUR_NAME.fullmatch(name)
             if match:
                 kind, ident = match.groups()
-                owner = str(vip_owner.get(ident, "")) if kind == "vip" else ident
-                if owner in known:
-                    found.add(owner)
+                for candidate in (ident, ident.rstrip(".:")):   # "...-lb1: cannot bind"
+                    owner = str(vip_owner.get(candidate, "")) if kind == "vip" else candidate
+                    if owner in known:
+                        found.add(owner)
         return tuple(lb.id for lb in lbs if str(lb.id) in found)
 
     def _vip_changes(self, live, new):
