@@ -233,7 +233,8 @@ class HaproxyBox:
         return f"http://{address or self.ip}:{port}{path}"
 
     def get(self, url, headers=None, timeout=5.0):
-        """One HTTP request with ``Connection: close``: (status, body, headers)."""
+        """One HTTP request with ``Connection: close``: (status, body, headers
+        with lower-case names)."""
         return parts.http_get(url, headers, timeout)
 
     def fail_health(self, index, failing=True):
@@ -251,6 +252,10 @@ class HaproxyBox:
     def read_config(self):
         with open(self.config_path) as handle:
             return handle.read()
+
+    def interface_addresses(self):
+        """``ip -o addr`` of the box's interface, inside its namespace."""
+        return self._sh("ip", "-o", "addr", "show", "dev", self.interface, ns=True)
 
     def wait_for(self, predicate, timeout=10.0, interval=0.1):
         """Poll ``predicate`` until it is truthy (returned) or time runs out (None)."""

@@ -197,7 +197,8 @@ def http_get(url, headers=None, timeout=5.0):
         sent.update(headers or {})
         connection.request("GET", parsed.path or "/", headers=sent)
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace"), dict(response.getheaders())
+        body = response.read().decode("utf-8", "replace")
+        return response.status, body, {k.lower(): v for k, v in response.getheaders()}
     finally:
         connection.close()
 
