@@ -18,7 +18,8 @@ Use::
 
 Backends answer ``GET /health`` with 200, or 503 after ``box.fail_health(i)``.
 Root is required (namespaces, users, sudoers); ``HaproxyBox.available()``
-says whether this machine can build one.
+says whether this machine can build one.  ``BALANCER_LAB_NAMESPACE=0`` (or
+``namespace=False``) forces the loopback layout, ``=1`` insists on a namespace.
 """
 
 import os
@@ -82,7 +83,11 @@ class HaproxyBox:
         self.root = tempfile.mkdtemp(prefix=f"balancer-lab-{self.suffix}-")
         os.chmod(self.root, 0o755)           # the SSH user must reach config, pid, socket
         self._made.append(lambda: shutil.rmtree(self.root, ignore_errors=True))
-        use_ns = self.want_namespace if self.want_namespace is not None else parts.netns_works()
+        use_ns = self.want_namespace
+        if use_ns is None and os.environ.get("BALANCER_LAB_NAMESPACE", "") in ("0", "1"):
+            use_ns = os.environ["BALANCER_LAB_NAMESPACE"] == "1"
+        if use_ns is None:
+            use_ns = parts.netns_works()
         if use_ns:
             self._make_namespace()
         self._make_user()
@@ -224,7 +229,8 @@ class HaproxyBox:
 
     def backend_nodes(self):
         """(address, port, name) of each backend, as a node sees it from HAProxy."""
-        return [("127.0.0.1", port, name) for port, name in zip(self.backend_ports, self.names)]
+        return [("127.0.0.1", port, name)
+                for port, name in zip(self.backend_ports, self.names, strict=True)]
 
     def free_vip_port(self, preferred=80):
         return preferred if self.ns else parts.free_port(18080)

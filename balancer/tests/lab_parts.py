@@ -57,7 +57,8 @@ def haproxy_bin():
 def netns_works():
     """Namespaces need root and a kernel that allows them; try a throw-away one."""
     name = f"blab-probe-{os.getpid()}"
-    done = subprocess.run(["ip", "netns", "add", name], capture_output=True, timeout=10, check=False)
+    done = subprocess.run(["ip", "netns", "add", name], capture_output=True, timeout=10,
+                          check=False)
     if done.returncode != 0:
         return False
     subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=10, check=False)

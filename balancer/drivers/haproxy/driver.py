@@ -145,7 +145,8 @@ class HaproxyDriver(base.Driver):
             rb_status, rb_out, rb_err = self._run(remote.rollback_script(self.layout, seamless),
                                                   stdin=None)
             raise base.DriverError(f"new HAProxy process not serving ({problem}); previous config "
-                                   f"restored (rollback exit {rb_status}: {(rb_out + rb_err).strip()})",
+                                   f"restored (rollback exit {rb_status}: "
+                                   f"{(rb_out + rb_err).strip()})",
                                    self._lb_ids(problem, new, lbs))
         self._live = new
         return None

@@ -82,7 +82,8 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=()):
         quoted = shlex.quote(cidr)
         lines.append(
             f"if ! $S ip -o addr show dev \"$IFACE\" | grep -qF \" {cidr} \"; then "
-            f"if eout=$($S ip addr add {quoted} dev \"$IFACE\" 2>&1); then ADDED=\"$ADDED {quoted}\"; "
+            f"if eout=$($S ip addr add {quoted} dev \"$IFACE\" 2>&1); then "
+            f"ADDED=\"$ADDED {quoted}\"; "
             f"echo '{TAG} added {cidr}'; else $S rm -f \"$NEW\"; undo_vips; "
             f"echo '{TAG} stage vip'; printf '%s\\n' \"$eout\"; exit {VIP_FAILED}; fi; fi\n")
     lines.append(

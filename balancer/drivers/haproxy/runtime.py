@@ -70,8 +70,8 @@ class Runtime:
         result = self.transport.run(remote.runtime_command(self.layout), stdin=payload)
         answer = result.stdout.decode("utf-8", "replace")
         if result.status != 0:
-            raise DriverError(f"stats socket {self.layout.socket}: "
-                              f"{(result.stderr or result.stdout).decode('utf-8', 'replace').strip()}")
+            why = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
+            raise DriverError(f"stats socket {self.layout.socket}: {why}")
         return answer
 
     def set_condition(self, backend, server, condition, weight):
@@ -85,7 +85,8 @@ class Runtime:
     def node_status(self, backend):
         return {row["svname"]: node_status_word(row.get("status"), row.get("weight"))
                 for row in self.stats()
-                if row.get("pxname") == backend and row.get("svname") not in ("FRONTEND", "BACKEND")}
+                if row.get("pxname") == backend
+                and row.get("svname") not in ("FRONTEND", "BACKEND")}
 
     def info(self):
         return parse_info(self.ask("show info"))

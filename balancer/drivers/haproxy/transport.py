@@ -139,7 +139,8 @@ class SshTransport:
             else:
                 raise TransportError(f"no password or private key for {self.username}@{where}")
         except paramiko.AuthenticationException as err:
-            raise TransportError(f"authentication as {self.username}@{where} failed: {err}") from err
+            raise TransportError(
+                f"authentication as {self.username}@{where} failed: {err}") from err
 
     def _live_transport(self):
         with self._lock:

@@ -19,6 +19,8 @@ from balancer.drivers.haproxy.driver import HaproxyDriver
 from balancer.tests import lab_parts
 from balancer.tests.lab import HaproxyBox
 
+pytestmark = pytest.mark.integration
+
 OPTIONS = {"ssh_connect_timeout": 3, "ssh_command_timeout": 20}
 
 

@@ -22,7 +22,8 @@ def lb(lb_id="lb1", name="seed lb", algorithm="ROUND_ROBIN", protocol="HTTP",
        vip=("10.9.9.9", 80), node_list=None, monitors=(), stickies=()):
     vips = (Vip(id="vip-" + lb_id, address=vip[0], port=vip[1], protocol=protocol),) if vip else ()
     return LoadBalancer(id=lb_id, name=name, algorithm=algorithm, protocol=protocol,
-                        vips=vips, nodes=node_list if node_list is not None else nodes(8001, 8002, 8003),
+                        vips=vips,
+                        nodes=node_list if node_list is not None else nodes(8001, 8002, 8003),
                         monitors=monitors, stickies=stickies)
 
 
@@ -49,7 +50,8 @@ def tcp():
 
 def monitor_https():
     return BASE, [lb(monitors=(Monitor(id="m1", type="HTTPS", delay=10, timeout=5, attempts=4,
-                                       method="HEAD", path="/healthz?full=1", expected="200,204"),))]
+                                       method="HEAD", path="/healthz?full=1",
+                                       expected="200,204"),))]
 
 
 def monitor_connect():
@@ -109,7 +111,8 @@ def foreign_odd():
 
 def name_injection():
     """Free text names reach the config only as a one-line comment."""
-    return BASE, [lb(name="evil\n    server x 6.6.6.6:80\n#\x00 and more text than sixty characters long")]
+    return BASE, [lb(name="evil\n    server x 6.6.6.6:80\n#\x00 and more text than sixty "
+                          "characters long")]
 
 
 def no_lbs():

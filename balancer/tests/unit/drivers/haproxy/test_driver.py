@@ -62,10 +62,12 @@ def test_check_failure_reports_haproxy_message_and_the_lb_of_the_line():
     driver.deploy([cases.lb("lb1"), cases.lb("lb2", vip=("10.0.0.2", 80))])
     text = device.config
     line = text.splitlines().index("backend balancer-lb-lb2") + 2
-    device.check_error = (f"[ALERT]    (1) : config : parsing [/etc/haproxy/haproxy.cfg.balancer-new:"
-                          f"{line}] : unknown keyword 'bogus'\n[ALERT] (1) : Fatal errors found")
+    device.check_error = ("[ALERT]    (1) : config : parsing "
+                          f"[/etc/haproxy/haproxy.cfg.balancer-new:{line}] : "
+                          "unknown keyword 'bogus'\n[ALERT] (1) : Fatal errors found")
     with pytest.raises(DriverError) as caught:
-        driver.deploy([cases.lb("lb1", algorithm="STATIC_RR"), cases.lb("lb2", vip=("10.0.0.2", 80))])
+        driver.deploy([cases.lb("lb1", algorithm="STATIC_RR"),
+                       cases.lb("lb2", vip=("10.0.0.2", 80))])
     assert "unknown keyword 'bogus'" in str(caught.value)
     assert caught.value.lb_ids == ("lb2",)
     assert device.config == text

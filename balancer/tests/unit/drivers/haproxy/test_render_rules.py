@@ -33,10 +33,11 @@ def _injections():
         for field in ("id", "address", "port", "weight", "condition", "max_con", "min_con"):
             yield "node." + field, _with(base, nodes=_swap_first(base.nodes, **{field: evil}))
         for field in ("type", "delay", "timeout", "attempts", "method", "path", "expected"):
-            yield "monitor." + field, _with(
-                base, monitors=(base.monitors[0], dataclasses.replace(base.monitors[1], **{field: evil})))
+            changed = dataclasses.replace(base.monitors[1], **{field: evil})
+            yield "monitor." + field, _with(base, monitors=(base.monitors[0], changed))
         for field in ("type", "cookie_name"):
-            yield "sticky." + field, _with(base, stickies=_swap_first(base.stickies, **{field: evil}))
+            stickies = _swap_first(base.stickies, **{field: evil})
+            yield "sticky." + field, _with(base, stickies=stickies)
 
 
 @pytest.mark.parametrize("field,lb", list(_injections()))
