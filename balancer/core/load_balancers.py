@@ -65,12 +65,14 @@ class LoadBalancers:
                             deployed=st.NOT_LIVE)
             farm = models.ServerFarm(lb=lb)
             farm.predictor = models.Predictor(type=lb.algorithm)
-            farm.servers = [db.new_row(models.Server, n) for n in children["nodes"]]
-            farm.probes = [db.new_row(models.Probe, p) for p in children["healthMonitor"]]
-            farm.stickies = [db.new_row(models.Sticky, s)
-                             for s in children["sessionPersistence"]]
-            farm.vips = [db.new_row(models.VirtualServer, v, lb=lb)
-                         for v in self._with_protocol(children["virtualIps"], lb.protocol)]
+            farm.servers = db.in_order([db.new_row(models.Server, n)
+                                        for n in children["nodes"]])
+            farm.probes = db.in_order([db.new_row(models.Probe, p)
+                                       for p in children["healthMonitor"]])
+            farm.stickies = db.in_order([db.new_row(models.Sticky, s)
+                                         for s in children["sessionPersistence"]])
+            farm.vips = db.in_order([db.new_row(models.VirtualServer, v, lb=lb) for v in
+                                     self._with_protocol(children["virtualIps"], lb.protocol)])
             session.add(lb)
             session.flush()
             lb_id, device_id = lb.id, device.id

@@ -85,7 +85,7 @@ class Members:
                     {"address": v.address, "port": v.port} for v in lb.farm.vips])
                 items = [dict(v, protocol=v.get("protocol") or lb.protocol) for v in items]
             extra = {"lb": lb} if kind == "vip" else {}
-            rows = [db.new_row(model, item, **extra) for item in items]
+            rows = db.in_order([db.new_row(model, item, **extra) for item in items])
             getattr(lb.farm, relation).extend(rows)
             session.flush()
             ids, device_id = [r.id for r in rows], lb.device_id

@@ -1,5 +1,7 @@
 """Queries.  Every function takes the session it works in; the core owns it."""
 
+import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +20,15 @@ def new_row(model, values, **fixed):
     row, extra = pack(model, values)
     row.update(fixed)
     return model(extra=extra or None, **row)
+
+
+def in_order(rows):
+    """Give rows made together strictly increasing ``created_at`` so lists
+    (and round robin) keep the order the client sent them in."""
+    base = models.utcnow()
+    for i, row in enumerate(rows):
+        row.created_at = base + datetime.timedelta(microseconds=i)
+    return rows
 
 
 def merge_into(row, values):

@@ -89,7 +89,7 @@ def _backend_lines(lb, lb_id, mode):
     lines += check["lines"]
     cookie, stick_lines = _persistence(lb, lb_id, mode)
     lines += stick_lines
-    for node in sorted(lb.nodes, key=lambda n: str(n.id)):
+    for node in lb.nodes:   # the order the user gave: round robin follows it
         lines.append(_server_line(lb_id, node, check["server"], cookie))
     return lines
 
