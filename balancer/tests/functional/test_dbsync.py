@@ -1,0 +1,121 @@
+"""``balancer-api --dbsync``: the real command adopts the original's database.
+
+Runs the installed console script (and bin/balancer-api from a checkout) as a
+subprocess, exactly as an operator would, on a database built the way the
+2012 original's sqlalchemy-migrate version 1 made it.
+"""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import alembic.config
+import alembic.script
+import pytest
+
+from balancer.db import migration
+from balancer.tests.conftest import TOP, make_conf
+from balancer.tests.functional import helpers, original_db
+from balancer.tests.functional.conftest import make_api
+
+CONSOLE_SCRIPT = os.path.join(os.path.dirname(sys.executable), "balancer-api")
+
+
+def dbsync(*args, cwd=None):
+    result = subprocess.run(list(args) + ["--dbsync"], cwd=cwd, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]     # "database ... is at revision N"
+
+
+def head_revision():
+    scripts = os.path.join(os.path.dirname(migration.__file__), "migrations")
+    config = alembic.config.Config()
+    config.set_main_option("script_location", scripts)
+    return alembic.script.ScriptDirectory.from_config(config).get_current_head()
+
+
+def tables(path):
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
+                                            "WHERE type = 'table'")}
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    conn.close()
+    return names, version
+
+
+@pytest.fixture
+def old_db(tmp_path):
+    """The original's database and a config file whose [database] points at it."""
+    path = tmp_path / "balancer.sqlite"
+    original_db.build(path)
+    conf_file = tmp_path / "balancer-api.conf"
+    conf_file.write_text("[database]\nconnection = sqlite:///%s\n" % path)
+    return path, conf_file
+
+
+def test_dbsync_adopts_the_original_database_keeping_every_row(old_db, tmp_path):
+    path, conf_file = old_db
+    before = original_db.dump(path)
+    assert all(before[t] for t in original_db.COLUMNS)
+    out = dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
+    assert out.endswith("is at revision %s" % head_revision())
+    assert original_db.dump(path) == before
+    names, version = tables(path)
+    assert set(helpers.TABLES) <= names and len(version) == 1
+    # the original's bookkeeping is left where it was
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT repository_id, version FROM migrate_version"
+                            ).fetchall() == [("balancer", 1)]
+    conn.close()
+
+    again = dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
+    assert again == out
+    assert original_db.dump(path) == before and tables(path) == (names, version)
+
+
+def test_the_api_reads_an_adopted_load_balancer(old_db, tmp_path):
+    path, conf_file = old_db
+    dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
+    api = make_api(make_conf(tmp_path, database__connection="sqlite:///%s" % path))
+    try:
+        details = api.get(helpers.lb_url("foo", original_db.LB, "details")).json
+        assert details["name"] == "testLB001" and details["transport"] == "TCP"
+        assert details["created_at"] == "2012-09-28T14:03:07.123456"
+        assert [(n["port"], n["condition"], n["vm_id"]) for n in details["nodes"]] == [
+            (8001, "ENABLED", 42), (8002, "DISABLED", None)]
+        assert details["nodes"][0]["minCon"] == "100"
+        vip = details["virtualIps"][0]
+        assert (vip["address"], vip["port"], vip["ipVersion"]) == ("10.9.9.9", 80, "IPv4")
+        assert [m["type"] for m in details["healthMonitor"]] == ["ICMP", "HTTP"]
+        assert details["healthMonitor"][1]["expected"] == "200-204"
+        assert details["sessionPersistence"][0]["cookieName"] == "SID"
+        found = api.get(helpers.lb_url("foo") + "/find_for_VM/42").json["loadbalancers"]
+        assert [lb["id"] for lb in found] == [original_db.LB]
+        device = api.get("/devices/%s" % original_db.DEVICE).json["device"]
+        assert device["port"] == 22 and "password" not in device
+        # the original's failed create left an LB without a device: it can go now
+        api.delete(helpers.lb_url("foo", original_db.ORPHAN), status=204)
+        assert helpers.sql(api, "SELECT id FROM serverfarm WHERE lb_id = :id",
+                           id=original_db.ORPHAN) == []
+    finally:
+        api.service.close()
+    assert api.watch.leaks() == []
+
+
+def test_dbsync_on_a_new_database_then_again_is_idempotent(tmp_path):
+    conf_file = tmp_path / "new.conf"
+    path = tmp_path / "new.sqlite"
+    conf_file.write_text("[database]\nconnection = sqlite:///%s\n" % path)
+    first = dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
+    assert dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file)) == first
+    names, version = tables(path)
+    assert set(helpers.TABLES) <= names and "migrate_version" not in names
+    assert len(version) == 1
+
+
+def test_seed_command_in_a_fresh_directory_creates_balancer_sqlite(tmp_path):
+    dbsync(os.path.join(TOP, "bin", "balancer-api"), cwd=tmp_path)
+    names, _version = tables(tmp_path / "balancer.sqlite")
+    assert set(helpers.TABLES) <= names
