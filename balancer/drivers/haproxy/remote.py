@@ -36,19 +36,21 @@ def _vars(layout):
     q = shlex.quote
     return (f"S={q(layout.sudo.strip())}; CFG={q(layout.config)}; NEW=\"$CFG.balancer-new\"; "
             f"BAK=\"$CFG.bak\"; PIDF={q(layout.pid_file)}; SOCK={q(layout.socket)}; "
-            f"HAP={q(layout.haproxy)}; IFACE={q(layout.interface)}\n")
+            f"HAP={q(layout.haproxy)}; IFACE={q(layout.interface)}\n"
+            # Reading without sudo saves ~6 ms a call; sudo only when needed.
+            "readable() { if [ -r \"$1\" ]; then cat \"$1\"; else $S cat \"$1\"; fi; }\n")
 
 
 def _sha_check(expected_sha):
     return (f"want={shlex.quote(expected_sha or '')}\n"
-            "have=$( ( [ -e \"$CFG\" ] && $S cat \"$CFG\" ) | sha256sum | cut -d' ' -f1)\n"
+            "have=$( ( [ -e \"$CFG\" ] && readable \"$CFG\" ) | sha256sum | cut -d' ' -f1)\n"
             f"if [ \"$have\" != \"$want\" ]; then echo '{TAG} drift'; "
-            f"[ -e \"$CFG\" ] && $S cat \"$CFG\"; exit {DRIFT}; fi\n")
+            f"[ -e \"$CFG\" ] && readable \"$CFG\"; exit {DRIFT}; fi\n")
 
 
 def fetch_script(layout):
     """Print the live config (empty when the file does not exist yet)."""
-    return _vars(layout) + "if [ -e \"$CFG\" ]; then exec $S cat \"$CFG\"; fi\n"
+    return _vars(layout) + "if [ -e \"$CFG\" ]; then readable \"$CFG\"; fi\n"
 
 
 def same_script(layout, expected_sha):
@@ -89,15 +91,15 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=()):
     lines.append(
         "[ -e \"$CFG\" ] && $S cp -p \"$CFG\" \"$BAK\"\n"
         "$S mv -f \"$NEW\" \"$CFG\"\n"
-        "OLD=$($S cat \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
+        "OLD=$(readable \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
         f"echo '{TAG} oldpid' $OLD\n")
     lines.append(_reload_line(layout, seamless))
     lines.append(
         "if [ $rc -ne 0 ]; then [ -e \"$BAK\" ] && $S cp -p \"$BAK\" \"$CFG\"; undo_vips; "
         f"echo '{TAG} stage reload'; printf '%s\\n' \"$out\"; exit {RELOAD_FAILED}; fi\n"
-        "NEWPID=$($S cat \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
+        "NEWPID=$(readable \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
         f"echo '{TAG} newpid' $NEWPID\n"
-        f"for p in $NEWPID; do $S kill -0 \"$p\" 2>/dev/null && echo '{TAG} alive' \"$p\"; done\n"
+        f"for p in $NEWPID; do [ -d \"/proc/$p\" ] && echo '{TAG} alive' \"$p\"; done\n"
         f"echo '{TAG} runtime'\n"
         "printf 'show info;show backend\\n' | $S socat -t 5 stdio \"unix-connect:$SOCK\" 2>&1\n"
         f"echo '{TAG} end-runtime'\n")
@@ -112,7 +114,7 @@ def rollback_script(layout, seamless):
     """Put ``.bak`` back and reload it: used when the new process started
     but the runtime check says it is not serving what we asked for."""
     return (_vars(layout) + "[ -e \"$BAK\" ] || exit 1\n$S cp -p \"$BAK\" \"$CFG\"\n"
-            "OLD=$($S cat \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
+            "OLD=$(readable \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
             + _reload_line(layout, seamless) + "printf '%s\\n' \"$out\"; exit $rc\n")
 
 

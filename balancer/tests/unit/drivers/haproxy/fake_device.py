@@ -36,7 +36,7 @@ class FakeDevice:
     def respond(self, command, stdin):
         if "$S tee" in command:
             return self._deploy(command, stdin)
-        if "exec $S cat" in command:
+        if "then readable \"$CFG\"; fi" in command:
             return _ok(self.config)
         if f"echo '{TAG} same'" in command:
             return self._same(command)
