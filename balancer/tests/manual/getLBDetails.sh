@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# GET /$TENANT/loadbalancers/LB_ID/details
+. "$(dirname "$0")/common.sh"
+[[ $# -ge 1 ]] || usage "LB_ID"
+api GET "$LB/$1/details"
