@@ -101,8 +101,14 @@ class HaproxyDriver(base.Driver):
         for _attempt in range(3):
             new = render.render(live, lbs)
             if new == live:
-                if fresh:
+                if fresh and self._process_serves(new):
                     return self._result(False, started, timings)
+                if fresh:
+                    # The file is right but the running process is not (a
+                    # deploy was cut off between swap and reload): reload it.
+                    if self._push(live, new, lbs, timings) is None:
+                        return self._result(True, started, timings, reloaded=True)
+                    raise base.DriverError("the device's config changed during a repair")
                 status, out, _err = self._run(remote.same_script(self.layout, _sha(live)))
                 if status == remote.DRIFT:
                     live, fresh = remote.parse(out)[1], True
@@ -114,6 +120,16 @@ class HaproxyDriver(base.Driver):
                 return self._result(True, started, timings, reloaded=True)
             live, fresh = drifted, True
         raise base.DriverError("the device's config kept changing during the deploy")
+
+    def _process_serves(self, text):
+        """True when the running HAProxy has exactly our sections of ``text``
+        (checked once per driver instance: after a restart of the service)."""
+        try:
+            running = {row.get("pxname") for row in self._runtime().stats()}
+        except base.DriverError:
+            return False
+        ours = {name for name in running if name and name.startswith("balancer-")}
+        return ours == set(sections.our_section_names(text))
 
     def _result(self, changed, started, timings, reloaded=False):
         timings["total"] = time.monotonic() - started
