@@ -1,8 +1,16 @@
 """Who may do what, with oslo.policy: defaults in code, overridable by file.
 
-Tenant routes need a token for the project in the URL (admins may act on
-any project); ``/devices`` needs the admin role; ``/algorithms`` and
+The defaults reproduce what a tenant of the original could expect, minus its
+holes: tenant routes need a token for the project in the URL (admins may act
+on any project); ``/devices`` needs the admin role; ``/algorithms`` and
 ``/protocols`` are open to any authenticated user.
+
+Operators override any rule in a YAML file named by oslo.policy's own option,
+``[oslo_policy] policy_file`` in balancer-api.conf (default ``policy.yaml``,
+looked up beside the config files and in /etc/balancer/).  The file only
+needs the rules it changes; it is re-read when it changes, without a
+restart.  ``etc/policy.yaml.sample`` lists every rule with its default
+(regenerate: ``oslopolicy-sample-generator --namespace balancer``).
 """
 
 from oslo_policy import policy
@@ -19,34 +27,59 @@ RULES = [
     policy.DocumentedRuleDefault(
         "balancer:loadbalancer", "rule:admin_or_owner",
         "Every tenant route: load balancers and their nodes, health monitors, "
-        "session persistence and virtual IPs.",
-        [{"path": "/{tenant_id}/loadbalancers*", "method": "GET/POST/PUT/DELETE"}]),
+        "session persistence and virtual IPs, reading and writing.",
+        [{"path": "/{tenant_id}/loadbalancers", "method": "GET"},
+         {"path": "/{tenant_id}/loadbalancers", "method": "POST"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "GET"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "POST"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "PUT"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "DELETE"}]),
     policy.DocumentedRuleDefault(
         "balancer:device", "rule:context_is_admin",
-        "Registering, listing, inspecting and deleting devices.",
-        [{"path": "/devices*", "method": "GET/POST/DELETE"}]),
+        "Registering, listing, inspecting and deleting load-balancer devices "
+        "(they hold SSH credentials and serve every project).",
+        [{"path": "/devices", "method": "GET"},
+         {"path": "/devices", "method": "POST"},
+         {"path": "/devices/{device_id}", "method": "GET"},
+         {"path": "/devices/{device_id}", "method": "DELETE"},
+         {"path": "/devices/{device_id}/info", "method": "GET"}]),
     policy.DocumentedRuleDefault(
         "balancer:capabilities", "",
-        "Listing the algorithms and protocols devices support.",
-        [{"path": "/algorithms", "method": "GET"}, {"path": "/protocols", "method": "GET"}]),
+        "Listing the algorithms and protocols the devices support (any "
+        "authenticated user; the token itself is checked by authtoken).",
+        [{"path": "/algorithms", "method": "GET"},
+         {"path": "/protocols", "method": "GET"}]),
 ]
 
 
 def list_rules():
-    """For oslopolicy-sample-generator (namespace ``balancer``)."""
+    """For oslopolicy-sample-generator (entry point namespace ``balancer``)."""
     return RULES
 
 
 class Authorizer:
+    """One oslo.policy Enforcer on the service's ConfigOpts.
+
+    ``policy.Enforcer(conf)`` registers ``[oslo_policy]`` on that object, so
+    the policy file option is read from balancer-api.conf and never from the
+    process-global ``cfg.CONF``.
+    """
+
     def __init__(self, conf):
         self.enforcer = policy.Enforcer(conf)
         self.enforcer.register_defaults(RULES)
 
     def authorize(self, ctx, rule, tenant_id=None):
-        """Raise Forbidden unless ``ctx`` may use ``rule`` on ``tenant_id``."""
-        target = {"tenant_id": tenant_id, "project_id": tenant_id}
+        """Raise Forbidden unless ``ctx`` may use ``rule`` on ``tenant_id``.
+
+        Without a tenant the target carries no ``tenant_id`` at all, so an
+        ``owner`` check can never match a token that has no project either
+        (oslo.policy would compare the strings "None" and "None").
+        """
+        target = {} if tenant_id is None else {"tenant_id": tenant_id,
+                                                "project_id": tenant_id}
         if not self.enforcer.enforce(rule, target, ctx.to_policy_values()):
             if tenant_id is not None:
                 raise exceptions.Forbidden(
-                    "not allowed to act on project %s" % tenant_id)
-            raise exceptions.Forbidden("this route needs the admin role")
+                    "Not allowed to act on project %s (policy rule %s)." % (tenant_id, rule))
+            raise exceptions.Forbidden("Not allowed by policy rule %s." % rule)

@@ -1,10 +1,17 @@
 """Builds the request context every controller and the core receive.
 
 Behind ``authtoken`` (the Keystone pipeline) the identity comes from the
-headers keystonemiddleware sets (``X-Identity-Status``, ``X-Project-Id``,
-``X-Roles``...; the original's ``X-Tenant-*`` names are read too) and an
-unconfirmed token is a 401.  Without ``authtoken`` (the default pipeline, as
-in the seed README) every request acts as an admin, for a DevBox.
+headers keystonemiddleware sets; oslo.context reads them (``X-Project-Id``
+and the original's ``X-Tenant-Id``/``X-Tenant``, ``X-User-Id``, ``X-Roles``
+or the original's ``X-Role``...).  Only ``X-Identity-Status: Confirmed``
+makes a user: anything else (``delay_auth_decision`` passing an invalid or
+missing token through) is a 401, never a 500 as in the original.
+
+Without ``authtoken`` (the default pipeline, as in the seed README) every
+request acts as an admin, for a DevBox.  The decision is fail-closed: Keystone
+mode is chosen when our authtoken filter marked the request, or when any
+sign of keystonemiddleware is present, so a pipeline that uses the upstream
+filter directly still never falls back to "everyone is admin".
 """
 
 import webob.dec
@@ -14,6 +21,9 @@ from balancer.api.middleware import request_id
 from balancer.core import exceptions
 
 ENV_KEY = "balancer.context"
+#: set by balancer.api.middleware.auth before keystonemiddleware runs; a
+#: client cannot set WSGI environ keys, only headers
+AUTH_KEY = "balancer.auth_strategy"
 
 
 class RequestContext(context.RequestContext):
@@ -24,45 +34,47 @@ class RequestContext(context.RequestContext):
         self.authenticated = authenticated
 
 
-def _header(req, *names):
-    for name in names:
-        value = req.headers.get(name)
-        if value:
-            return value
-    return None
+def behind_keystone(environ):
+    """Whether keystonemiddleware handled this request."""
+    return (environ.get(AUTH_KEY) == "keystone"
+            or "keystone.token_auth" in environ
+            or "HTTP_X_IDENTITY_STATUS" in environ)
 
 
-def from_headers(req):
-    """The context for a request that went through keystonemiddleware."""
-    if req.headers.get("X-Identity-Status", "").lower() != "confirmed":
-        raise exceptions.NotAuthenticated("the authentication token is missing, "
-                                          "invalid or expired")
-    roles = [r.strip() for r in (_header(req, "X-Roles", "X-Role") or "").split(",")
-             if r.strip()]
-    return RequestContext(
-        user_id=_header(req, "X-User-Id", "X-User"),
-        user_name=_header(req, "X-User-Name", "X-User"),
-        project_id=_header(req, "X-Project-Id", "X-Tenant-Id", "X-Tenant"),
-        project_name=_header(req, "X-Project-Name", "X-Tenant-Name"),
-        roles=roles, is_admin="admin" in [r.lower() for r in roles],
-        auth_token=_header(req, "X-Auth-Token", "X-Storage-Token"),
-        request_id=req.environ.get(request_id.ENV_KEY))
+def from_headers(environ):
+    """The context of a request keystonemiddleware confirmed; 401 otherwise."""
+    if environ.get("HTTP_X_IDENTITY_STATUS", "").lower() != "confirmed":
+        raise exceptions.NotAuthenticated(
+            "The authentication token is missing, invalid or expired.")
+    ctx = RequestContext.from_environ(
+        environ, request_id=environ.get(request_id.ENV_KEY) or context.generate_request_id())
+    if not ctx.user_name:
+        ctx.user_name = environ.get("HTTP_X_USER")        # the original's user name
+    # informational (policy decides with role:admin); a token that is not
+    # project scoped simply owns no project, so policy refuses it with 403
+    ctx.is_admin = "admin" in [r.lower() for r in ctx.roles]
+    return ctx
 
 
-def noauth(req):
+def noauth(environ):
+    """The DevBox identity: an administrator of every project."""
     return RequestContext(authenticated=False, is_admin=True, roles=["admin"],
-                          user_id="noauth", request_id=req.environ.get(request_id.ENV_KEY))
+                          user_id="noauth", user_name="noauth",
+                          request_id=environ.get(request_id.ENV_KEY)
+                          or context.generate_request_id())
 
 
 class ContextMiddleware:
+    """Puts the context in ``environ["balancer.context"]`` for the controllers."""
+
     def __init__(self, application):
         self.application = application
 
     @webob.dec.wsgify
     def __call__(self, req):
-        keystone = "keystone.token_info" in req.environ or \
-            "X-Identity-Status" in req.headers
-        req.environ[ENV_KEY] = from_headers(req) if keystone else noauth(req)
+        environ = req.environ
+        environ[ENV_KEY] = from_headers(environ) if behind_keystone(environ) \
+            else noauth(environ)
         return req.get_response(self.application)
 
 
