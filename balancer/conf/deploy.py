@@ -13,6 +13,9 @@ OPTS = [
                  help="Seconds between passes that redeploy pending load "
                       "balancers and heal drifted devices; 0 disables the "
                       "periodic pass (the start-up pass always runs)."),
+    cfg.StrOpt("lock_path", default="/tmp/balancer-locks",
+               help="Directory of the per-device lock files that keep forked "
+                    "workers (workers > 0) from deploying to one device at once."),
     cfg.FloatOpt("ssh_connect_timeout", default=10.0, min=0.1,
                  help="Seconds to wait for an SSH connection to a device."),
     cfg.FloatOpt("ssh_command_timeout", default=30.0, min=0.1,

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import threading
 
-from balancer.core import deployer, reconcile, records
+from balancer.core import deployer, device_lock, reconcile, records
 from balancer.core import status as st
 from balancer.core.devices import Devices
 from balancer.core.driver_pool import DriverPool
@@ -33,6 +33,8 @@ class Service:
         self.deployer = deployer.Deployer(self.run_deploy)
         self.wait_timeout = conf.deploy.wait_timeout
         self.deploy_timeout = conf.deploy.deploy_timeout
+        # forked workers share devices: serialise them with a file lock too
+        self.lock_dir = conf.deploy.lock_path if conf.workers else None
         self.devices = Devices(self)
         self.load_balancers = LoadBalancers(self)
         self.members = Members(self)
@@ -91,7 +93,8 @@ class Service:
         self._settle(device_id, snapshot, error, rejected, host_key)
 
     def _deploy(self, device_row, desired):
-        with self.drivers.using(device_row) as driver:
+        with device_lock.held(self.lock_dir, device_row.id, self.deploy_timeout), \
+                self.drivers.using(device_row) as driver:
             outcome = {}
 
             def call():

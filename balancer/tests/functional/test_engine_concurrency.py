@@ -65,3 +65,27 @@ def test_slow_device_does_not_block_another(api):
     assert results == [(202, "ACTIVE")] * 3
     assert timings["slow"] >= 1.4
     assert timings["fast1"] < 1.0 and timings["fast2"] < 1.0
+
+
+def test_workers_share_a_device_lock(tmp_path):
+    """With forked workers, a second writer waits for the device's file lock."""
+    import threading
+
+    from balancer.core import device_lock
+
+    order = []
+    entered = threading.Event()
+
+    def first():
+        with device_lock.held(str(tmp_path), "dev1", timeout=5):
+            entered.set()
+            time.sleep(0.3)
+            order.append("first done")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    entered.wait(5)
+    with device_lock.held(str(tmp_path), "dev1", timeout=5):
+        order.append("second in")
+    thread.join()
+    assert order == ["first done", "second in"]
