@@ -86,3 +86,7 @@ class ServerProcess:
 
     def stop(self):
         self.kill(signal.SIGTERM)
+
+
+# the session-scoped real Keystone (built in its own cached venv)
+from balancer.tests.integration.keystone_fixture import keystone  # noqa: E402,F401

@@ -28,6 +28,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 VERSION = os.environ.get("BALANCER_TEST_KEYSTONE_VERSION", "30.0.0")
 ADMIN_PASSWORD = "adminpass"
 
@@ -281,3 +283,22 @@ class Keystone:
                 "project_name = service\nuser_domain_name = Default\n"
                 "project_domain_name = Default\n"
                 % {"url": self.url, "pw": self._passwords["balancer"]})
+
+
+@pytest.fixture(scope="session")
+def keystone():
+    """One real Keystone for the whole run (``Keystone``), stopped at the end.
+
+    Fails, never skips, where real components are required (CI); elsewhere
+    it skips only when the venv cannot be built (e.g. PyPI unreachable).
+    """
+    try:
+        server = Keystone(keystone_venv()).start()
+    except KeystoneUnavailable as err:
+        if os.environ.get("BALANCER_REQUIRE_REAL_COMPONENTS") or os.environ.get("CI"):
+            pytest.fail("a real Keystone is required here but failed: %s" % err)
+        pytest.skip("cannot run a real Keystone here: %s" % err)
+    try:
+        yield server
+    finally:
+        server.stop()
