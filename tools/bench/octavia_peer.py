@@ -68,7 +68,8 @@ WSGI_SCRIPT = textwrap.dedent('''\
     from oslo_config import cfg
     sys.argv = sys.argv[:1]
     from octavia.api import app
-    application = app.setup_app(argv=["octavia-api", "--config-file", os.environ["BENCH_OCTAVIA_CONF"]])
+    conf_file = os.environ["BENCH_OCTAVIA_CONF"]
+    application = app.setup_app(argv=["octavia-api", "--config-file", conf_file])
     cfg.CONF.set_override("pool_timeout", None, group="database")
     ''')
 

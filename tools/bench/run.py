@@ -178,10 +178,10 @@ def print_table(rows, skipped):
     widths = [max(len(r[i]) for r in [header] + text) for i in range(len(header))]
     line = "  ".join("-" * w for w in widths)
     print(line)
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)))
     print(line)
     for row in text:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)))
     print(line)
     for name, why in skipped.items():
         print(f"skipped {name}: {why}")

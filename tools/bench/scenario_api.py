@@ -78,7 +78,7 @@ def run(ctx):
                                   "/v2/lbaas/loadbalancers/{id}", "/v2/lbaas/loadbalancers",
                                   octavia_peer.CREATE_BODY, octavia.worker_pid()))
         else:
-            out["octavia_skipped"] = "Octavia venv not available (run without --tiny or with --octavia)"
+            out["octavia_skipped"] = "no Octavia venv cached (full runs build it; or --octavia)"
         results = {t.name: {} for t in targets}
 
         def measure(label, build):

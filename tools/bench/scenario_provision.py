@@ -25,7 +25,6 @@ import shlex
 import time
 
 import paramiko
-
 from harness import ApiServer, summary_ms, wait_for_200
 
 TENANT = "bench"
@@ -37,7 +36,7 @@ def seed_lb_body(device_id, vip_ip, vip_port, nodes):
         body = json.load(handle)
     body["device_id"] = device_id
     body["virtualIps"][0].update(address=vip_ip, port=str(vip_port))
-    for node, (address, port, _name) in zip(body["nodes"], nodes):
+    for node, (address, port, _name) in zip(body["nodes"], nodes, strict=False):
         node.update(address=address, port=str(port))
     return body
 

@@ -122,7 +122,7 @@ def summarise(folded_path, top=12):
                 continue
             total += count
             own[_short(frames[-1])] += count
-            for frame in set(_short(f) for f in frames):
+            for frame in {_short(f) for f in frames}:
                 inclusive[frame] += count
     pct = lambda n: round(100.0 * n / total, 1) if total else 0  # noqa: E731
     return {"samples": total,
