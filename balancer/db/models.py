@@ -10,7 +10,7 @@ import json
 import uuid
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, types
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import declarative_base, declared_attr, relationship
 
 Base = declarative_base()
 
@@ -165,26 +165,27 @@ class Server(DictMixin, Base):
     created_at, updated_at = _timestamps()
 
 
-class Probe(DictMixin, Base):
+class _NamedFarmChild(DictMixin):
+    """The columns the original gave both probes and stickies."""
+    id = Column(String(32), primary_key=True, default=new_id)
+    name = Column(String(255))
+    type = Column(String(255))
+    deployed = Column(String(40))
+    extra = Column(JsonBlob)
+    created_at = Column(DateTime, default=utcnow, nullable=True)
+    updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=True)
+
+    @declared_attr
+    def sf_id(cls):
+        return _farm_fk()
+
+
+class Probe(_NamedFarmChild, Base):
     __tablename__ = "probe"
-    id = Column(String(32), primary_key=True, default=new_id)
-    sf_id = _farm_fk()
-    name = Column(String(255))
-    type = Column(String(255))
-    deployed = Column(String(40))
-    extra = Column(JsonBlob)
-    created_at, updated_at = _timestamps()
 
 
-class Sticky(DictMixin, Base):
+class Sticky(_NamedFarmChild, Base):
     __tablename__ = "sticky"
-    id = Column(String(32), primary_key=True, default=new_id)
-    sf_id = _farm_fk()
-    name = Column(String(255))
-    type = Column(String(255))
-    deployed = Column(String(40))
-    extra = Column(JsonBlob)
-    created_at, updated_at = _timestamps()
 
 
 class VirtualServer(DictMixin, Base):
