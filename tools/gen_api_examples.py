@@ -160,9 +160,9 @@ def run(rec):
     rec.call("sticky-delete", "DELETE", "%s/sessionPersistence/%s" % (one, sticky["id"]),
              status=204)
 
-    # virtual IPs, on a second, minimal load balancer that has none yet
-    # (adding one beside an existing VIP is refused by the core today: see
-    # the report of issue 7)
+    # virtual IPs, on a second, minimal load balancer that has none yet (it
+    # also shows that only a name is required; and a VIP beside an existing
+    # one was refused by the core when this was written)
     small = rec.call("lb-create-minimal", "POST", lbs, {
         "name": "vipLB", "protocol": "HTTP", "algorithm": "ROUND_ROBIN", "device_id": noop["id"],
         "nodes": [{"address": "127.0.0.1", "port": "8001"}]}, status=202)["loadbalancer"]
