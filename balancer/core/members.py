@@ -81,8 +81,7 @@ class Members:
             mark_changed(lb)
             if kind == "vip":
                 check_vip_conflicts(session, lb.device_id, items, own_lb_id=lb.id)
-                check_vip_conflicts(session, lb.device_id, items[1:] + [
-                    {"address": v.address, "port": v.port} for v in lb.farm.vips])
+                _check_own_vips(lb, items)
                 items = [dict(v, protocol=v.get("protocol") or lb.protocol) for v in items]
             extra = {"lb": lb} if kind == "vip" else {}
             rows = db.in_order([db.new_row(model, item, **extra) for item in items])
@@ -134,3 +133,13 @@ class Members:
             self.service.deploy_and_wait(device.id)
         return self.get(ctx, tenant_id, lb_id, "node", node_id)
 
+
+def _check_own_vips(lb, items):
+    """New VIPs may not repeat each other or one this load balancer has."""
+    seen = {(v.address, str(v.port)) for v in lb.farm.vips}
+    for vip in items:
+        key = (vip["address"], str(vip["port"]))
+        if key in seen:
+            raise exceptions.Conflict("%s:%s is already a virtual IP of load balancer %s"
+                                      % (key + (lb.id,)), field="virtualIps")
+        seen.add(key)
