@@ -7,6 +7,7 @@ an int; ``ipAddress: true`` accepts an IPv4 or IPv6 address.  Errors become a
 """
 
 import ipaddress
+import re
 
 import jsonschema
 from jsonschema import validators
@@ -30,11 +31,15 @@ def flag():
                                                      "True", "False"]}]}
 
 
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+DIGITS = re.compile(r"^[0-9]{1,10}$")
+
+
 def _integer_like(validator, bounds, instance, schema):
     if isinstance(instance, bool):
         yield jsonschema.ValidationError("%r is not an integer" % (instance,))
         return
-    if isinstance(instance, str) and instance.strip().isdigit():
+    if isinstance(instance, str) and DIGITS.match(instance):
         instance = int(instance)
     if not isinstance(instance, int):
         yield jsonschema.ValidationError("%r is not an integer" % (instance,))
@@ -76,6 +81,18 @@ def _coerce(schema, data):
     if isinstance(data, list) and isinstance(schema.get("items"), dict):
         return [_coerce(schema["items"], v) for v in data]
     return data
+
+
+def within(prefix, check, data, *args, **kwargs):
+    """``check(data)``, with any Invalid's field placed under ``prefix`` so
+    the 400 names the field by its path in the whole body (``nodes.0.port``)."""
+    try:
+        return check(data, *args, **kwargs)
+    except exceptions.Invalid as err:
+        field = err.details.get("field")
+        path = "%s.%s" % (prefix, field) if field and field != "body" else prefix
+        message = err.message.replace("invalid %s:" % field, "invalid %s:" % path, 1)
+        raise exceptions.Invalid(message, **dict(err.details, field=path)) from err
 
 
 def validate(schema, data):

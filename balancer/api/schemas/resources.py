@@ -6,7 +6,7 @@ drivers see one vocabulary.  Unknown keys stay allowed: the original kept
 them and echoed them back, and clients rely on that.
 """
 
-from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate
+from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate, within
 from balancer.core import exceptions
 from balancer.core import status as st
 from balancer.drivers.haproxy import maps
@@ -149,11 +149,15 @@ def load_balancer(data):
     data = validate(LB, data)
     data["algorithm"] = maps.canonical_algorithm(data.get("algorithm") or "ROUND_ROBIN")
     data["protocol"] = (data.get("protocol") or "HTTP").upper()
-    data["nodes"] = [node(n) for n in data.get("nodes", [])]
-    data["virtualIps"] = [vip(v) for v in data.get("virtualIps", [])]
-    data["healthMonitor"] = [monitor(m) for m in data.get("healthMonitor", [])]
-    data["sessionPersistence"] = [sticky(s) for s in data.get("sessionPersistence", [])]
+    for key, check in (("nodes", node), ("virtualIps", vip), ("healthMonitor", monitor),
+                       ("sessionPersistence", sticky)):
+        data[key] = each(key, check, data.get(key, []))
     return data
+
+
+def each(key, check, items):
+    """``check`` every item of a list, naming a bad field ``key.N.field``."""
+    return [within("%s.%d" % (key, i), check, item) for i, item in enumerate(items)]
 
 
 def load_balancer_update(data):

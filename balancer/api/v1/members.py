@@ -5,8 +5,9 @@ request and response wrappers are the original's (``{"nodes": [...]}``,
 ``{"healthMonitoring": {...}}``, a flat sticky, ``{"virtualIp": {...}}``).
 """
 
-from balancer.api.schemas import resources
+from balancer.api.schemas import resources, within
 from balancer.api.v1 import base
+from balancer.core import exceptions
 from balancer.core import status as st
 
 
@@ -43,9 +44,8 @@ class NodesController(MemberController):
         if not isinstance(nodes, list) or not nodes:
             nodes = [nodes] if isinstance(nodes, dict) else None
         if not nodes:
-            raise resources.exceptions.Invalid("nodes must be a non-empty list",
-                                               field="nodes")
-        items = [resources.node(n) for n in nodes]
+            raise exceptions.Invalid("nodes must be a non-empty list", field="nodes")
+        items = resources.each("nodes", resources.node, nodes)
         return 200, {"nodes": self._add(req, tenant_id, lb_id, items)}
 
     def update(self, req, tenant_id, lb_id, child_id):
@@ -69,7 +69,8 @@ class MonitorsController(MemberController):
 
     def create(self, req, tenant_id, lb_id):
         self.context(req, tenant_id)
-        item = resources.monitor(self.wrapped(self.body(req), "healthMonitoring"))
+        item = within("healthMonitoring", resources.monitor,
+                      self.wrapped(self.body(req), "healthMonitoring"))
         return 200, {"healthMonitoring": self._add(req, tenant_id, lb_id, [item])[0]}
 
 
@@ -87,5 +88,5 @@ class VipsController(MemberController):
 
     def create(self, req, tenant_id, lb_id):
         self.context(req, tenant_id)
-        item = resources.vip(self.wrapped(self.body(req), "virtualIp"))
+        item = within("virtualIp", resources.vip, self.wrapped(self.body(req), "virtualIp"))
         return 200, {"virtualIp": self._add(req, tenant_id, lb_id, [item])[0]}
