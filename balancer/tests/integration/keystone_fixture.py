@@ -275,14 +275,16 @@ class Keystone:
             self._tokens[user] = headers["X-Subject-Token"]
         return self._tokens[user]
 
-    def authtoken_section(self):
+    def authtoken_options(self):
         """balancer-api.conf's ``[keystone_authtoken]`` for this server."""
-        return ("[keystone_authtoken]\n"
-                "www_authenticate_uri = %(url)s\nauth_url = %(url)s\n"
-                "auth_type = password\nusername = balancer\npassword = %(pw)s\n"
-                "project_name = service\nuser_domain_name = Default\n"
-                "project_domain_name = Default\n"
-                % {"url": self.url, "pw": self._passwords["balancer"]})
+        return {"www_authenticate_uri": self.url, "auth_url": self.url,
+                "auth_type": "password", "username": "balancer",
+                "password": self._passwords["balancer"], "project_name": "service",
+                "user_domain_name": "Default", "project_domain_name": "Default"}
+
+    def authtoken_section(self):
+        return "[keystone_authtoken]\n" + "".join(
+            "%s = %s\n" % kv for kv in self.authtoken_options().items())
 
 
 @pytest.fixture(scope="session")
