@@ -1,7 +1,10 @@
 """Fixtures shared by every test: a config, a database, the real WSGI app."""
 
+import atexit
 import json
 import os
+import shutil
+import tempfile
 
 import pytest
 import webtest
@@ -37,11 +40,28 @@ def seed_json(name, **replace):
     return body
 
 
+_TEMPLATE = {}   # a migrated empty database, copied for each test (faster)
+
+
+def fresh_database(url):
+    """Create the schema at ``url`` (an sqlite file) as ``--dbsync`` would."""
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+    if path is None or os.path.exists(path):
+        migration.sync(url)
+        return
+    if "path" not in _TEMPLATE:
+        template = tempfile.mkdtemp(prefix="balancer-template-")
+        atexit.register(shutil.rmtree, template, True)
+        _TEMPLATE["path"] = os.path.join(template, "template.sqlite")
+        migration.sync("sqlite:///" + _TEMPLATE["path"])
+    shutil.copyfile(_TEMPLATE["path"], path)
+
+
 class Api:
     """The real paste pipeline under webtest, plus a handle on its Service."""
 
     def __init__(self, conf):
-        migration.sync(conf.database.connection)
+        fresh_database(conf.database.connection)
         self.wsgi = api_app.load_app(conf)
         self.service = api_app.find_service(self.wsgi)
         self.app = webtest.TestApp(self.wsgi)

@@ -204,6 +204,15 @@ def http_get(url, headers=None, timeout=5.0):
         connection.close()
 
 
+def _alive(pid):
+    """A process that is not ours to reap counts as gone once it is a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def end_process(pid, grace=3.0):
     """SIGTERM then SIGKILL one process by id; gone already is fine."""
     try:
@@ -217,7 +226,7 @@ def end_process(pid, grace=3.0):
             if done:
                 return
         except ChildProcessError:
-            if not os.path.exists(f"/proc/{pid}"):
+            if not _alive(pid):
                 return
         time.sleep(0.02)
     try:
