@@ -43,9 +43,12 @@ class Members:
                                   % (label, child_id, lb.id))
 
     def node_views(self, lb, rows):
-        """Node dicts with the device's live operating status when it answers."""
+        """Node dicts with the device's live operating status when it answers.
+
+        Only an ACTIVE load balancer is asked about: a pending one has its
+        deploy holding the device, and a read must never queue behind it."""
         views = [r.to_dict() for r in rows]
-        if not views or lb.device_id is None:
+        if not views or lb.device_id is None or lb.status != st.ACTIVE:
             return views
         try:
             with self.service.drivers.using(lb.device) as driver:
