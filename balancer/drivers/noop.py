@@ -2,8 +2,10 @@
 
 Functional tests use it to see exactly which desired state the core sent.  A
 device's ``extra`` can make it misbehave on purpose, to test the status model:
-``noop_fail`` (a message: every deploy fails with it) and ``noop_delay``
-(seconds each deploy takes, to play a slow device).
+``noop_fail`` (a message: every deploy fails with it), ``noop_delay``
+(seconds each deploy takes, to play a slow device) and ``noop_reject`` (a
+load balancer name: a deploy carrying it fails naming that LB, as HAProxy
+does when it rejects one section).
 """
 
 import time
@@ -29,6 +31,11 @@ class NoopDriver(base.Driver):
         failure = self.device.extra.get("noop_fail")
         if failure:
             raise base.DriverError(str(failure))
+        rejected = tuple(lb.id for lb in lbs
+                         if lb.name and lb.name == self.device.extra.get("noop_reject"))
+        if rejected:
+            raise base.DriverError("device rejected load balancer %s" % ", ".join(rejected),
+                                   rejected)
         self.deploys.append(list(lbs))
         changed = self._live != lbs
         self._live = list(lbs)

@@ -101,3 +101,23 @@ def test_deleted_lb_leaves_the_live_config(api):
     api.delete("/foo/loadbalancers/%s" % gone["id"], status=204)
     assert set(api.driver(device["id"]).live) == {keep["id"]}
     api.get("/foo/loadbalancers/%s" % gone["id"], status=404)
+
+
+def test_a_rejected_lb_fails_alone_and_recovers_after_a_change(api):
+    device = api.add_device(noop_reject="bad")
+    good = api.post_json("/foo/loadbalancers", small_lb("good", 81, device["id"])).json[
+        "loadbalancer"]
+    bad = api.post_json("/foo/loadbalancers", small_lb("bad", 82, device["id"])).json[
+        "loadbalancer"]
+    assert good["status"] == "ACTIVE"
+    assert bad["status"] == "ERROR" and bad["id"] in bad["statusDescription"]
+    # the rejected LB is left out of later deploys, so others keep deploying
+    node_url = "/foo/loadbalancers/%s/nodes" % good["id"]
+    api.post_json(node_url, {"nodes": [{"address": "127.0.0.1", "port": 8009}]})
+    assert set(api.driver(device["id"]).live) == {good["id"]}
+    assert _status(api, good["id"])["status"] == "ACTIVE"
+    # fixing the rejected LB (here: renaming it) deploys it
+    fixed = api.put_json("/foo/loadbalancers/%s" % bad["id"], {"name": "fine"},
+                         status=202).json["loadbalancer"]
+    assert fixed["status"] == "ACTIVE"
+    assert set(api.driver(device["id"]).live) == {good["id"], bad["id"]}
