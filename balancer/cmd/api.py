@@ -62,6 +62,8 @@ def serve(conf):
     children = _fork_workers(conf.workers)
     if children is not None:            # the parent only watches its children
         return _supervise(children)
+    # a forked worker must not share the parent's database connections
+    service.engine.dispose(close=False)
     service.reconciler.start()
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
