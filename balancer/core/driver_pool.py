@@ -6,6 +6,7 @@ device" true for deploys and runtime calls alike.
 """
 
 import contextlib
+import dataclasses
 import logging
 import threading
 
@@ -42,6 +43,10 @@ class DriverPool:
         record = records.device_record(device_row)
         with self._guard:
             cached = self._drivers.get(record.id)
+            if cached and _same_but_pinned(cached, record):
+                # only the host key it learned was stored: keep it warm
+                self._drivers[record.id] = (record, cached[1])
+                cached = self._drivers[record.id]
             if cached and cached[0] == record:
                 return cached[1]
         self.check_type(record.type)
@@ -80,3 +85,14 @@ class DriverPool:
             driver.close()
         except Exception:  # closing must never break the caller
             LOG.warning("closing driver %s failed", driver, exc_info=True)
+
+
+def _same_but_pinned(cached, record):
+    """True when ``record`` differs from the cached one only by the host key
+    that the cached driver itself learned (trust on first use)."""
+    old_record, driver = cached
+    if old_record.host_key or not record.host_key:
+        return False
+    if dataclasses.replace(old_record, host_key=record.host_key) != record:
+        return False
+    return driver.learned_host_key() == record.host_key
