@@ -26,20 +26,22 @@ def mark_changed(lb):
 
 
 def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
-    """Two load balancers on one device cannot listen on the same address:port."""
+    """Two listeners on one device cannot share an address:port: not two
+    load balancers, and not two VIPs of one request."""
     taken = {}
     for other in db.lbs_on_device(session, device_id):
         if other.id == own_lb_id or other.status == st.PENDING_DELETE or not other.farm:
             continue
         for vip in other.farm.vips:
-            taken[(vip.address, str(vip.port))] = other.id
+            taken[(vip.address, str(vip.port))] = "load balancer %s" % other.id
     for vip in vips:
         for (address, port), owner in taken.items():
             wildcard = {"0.0.0.0", "::"} & {address, vip["address"]}
             if port == str(vip["port"]) and (address == vip["address"] or wildcard):
                 raise exceptions.Conflict(
-                    "%s:%s is already used by load balancer %s on device %s"
+                    "%s:%s is already used by %s on device %s"
                     % (vip["address"], vip["port"], owner, device_id), field="virtualIps")
+        taken[(vip["address"], str(vip["port"]))] = "another virtual IP of this request"
 
 
 class LoadBalancers:

@@ -6,6 +6,8 @@ drivers see one vocabulary.  Unknown keys stay allowed: the original kept
 them and echoed them back, and clients rely on that.
 """
 
+import ipaddress
+
 from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate, within
 from balancer.core import exceptions
 from balancer.core import status as st
@@ -93,10 +95,18 @@ def reject_read_only(data, allowed=()):
             raise exceptions.Invalid("%s cannot be set by clients" % key, field=key)
 
 
+def canonical_address(data):
+    """One spelling per address (``2001:DB8:0::1`` -> ``2001:db8::1``), so
+    that equal addresses compare equal (VIP conflicts) and render alike."""
+    if "address" in data:
+        data["address"] = str(ipaddress.ip_address(data["address"]))
+    return data
+
+
 def node(data, creating=True):
     reject_read_only(_object(data, "node"), allowed=("status",))
     schema = NODE if creating else dict(NODE, required=[])
-    data = validate(schema, data)
+    data = canonical_address(validate(schema, data))
     condition = data.get("condition")
     if condition is None and "status" in data:
         condition = st.condition_from_route(data["status"])
@@ -110,7 +120,7 @@ def node(data, creating=True):
 
 def vip(data):
     reject_read_only(_object(data, "virtualIp"))
-    data = validate(VIP, data)
+    data = canonical_address(validate(VIP, data))
     version = "IPv6" if ":" in data["address"] else "IPv4"
     if "ipVersion" in data and data["ipVersion"].lower() != version.lower():
         raise exceptions.Invalid("invalid ipVersion: address %s is %s"
