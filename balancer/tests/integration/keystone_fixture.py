@@ -4,7 +4,9 @@ Keystone needs its own virtual environment (its oslo.db pins SQLAlchemy
 versions that need not match ours), so it runs as a subprocess: sqlite,
 fernet tokens, gunicorn on a free loopback port.  The venv is built once
 per Keystone version and reused between runs (``cache_root()``); a server
-costs about 10 s from an empty directory.  ``stop()`` ends only the
+costs about 10 s from an empty directory.  Environment:
+``BALANCER_TEST_KEYSTONE_VERSION`` (default below), ``BALANCER_TEST_CACHE``
+(default ``cache_root()``).  ``stop()`` ends only the
 gunicorn master it started (by the PID it wrote) and removes its temporary
 directory, even after a failed ``start()``.
 
@@ -45,12 +47,9 @@ class KeystoneUnavailable(RuntimeError):
 
 def cache_root():
     """Where built venvs live between runs: /var/cache as root (CI), else ~/.cache."""
-    override = os.environ.get("BALANCER_TEST_CACHE")
-    if override:
-        return override
-    if os.geteuid() == 0:
-        return "/var/cache/balancer-tests"
-    return os.path.join(os.path.expanduser("~"), ".cache", "balancer-tests")
+    default = "/var/cache/balancer-tests" if os.geteuid() == 0 else \
+        os.path.join(os.path.expanduser("~"), ".cache", "balancer-tests")
+    return os.environ.get("BALANCER_TEST_CACHE") or default
 
 
 def keystone_venv(log=sys.stderr):
@@ -130,12 +129,6 @@ class Keystone:
         self._passwords = {"admin": ADMIN_PASSWORD}
         self._scopes = {"admin": "admin"}
         self._tokens = {}
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # -- life cycle ---------------------------------------------------------
     def start(self):
