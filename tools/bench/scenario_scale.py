@@ -106,6 +106,7 @@ def breakdown(box, url, device_id, live, reps):
     from balancer.db import api as db
     from balancer.db import session as db_session
     from balancer.drivers.haproxy import driver as hdriver
+    from balancer.drivers.base import DriverError
     from balancer.drivers.haproxy import render
 
     engine = db_session.make_engine(url)
@@ -132,7 +133,7 @@ def breakdown(box, url, device_id, live, reps):
     engine.dispose()
     drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key),
                                 {"ssh_command_timeout": 300})
-    remotes = []
+    remotes, errors = [], []
     try:
         drv.deploy(desired)                 # connect + fetch; nothing to change
         probe = next(i for i, lb in enumerate(desired) if lb.monitors)
@@ -141,12 +142,15 @@ def breakdown(box, url, device_id, live, reps):
             node = dataclasses.replace(lb.nodes[0], weight=20 + i)
             changed = list(desired)
             changed[probe] = dataclasses.replace(lb, nodes=(node,) + tuple(lb.nodes[1:]))
-            remotes.append(drv.deploy(changed).timings.get("remote", 0.0))
+            try:
+                remotes.append(drv.deploy(changed).timings.get("remote", 0.0))
+            except DriverError as err:      # a finding to report, not a crash
+                errors.append(str(err)[:300])
     finally:
         drv.close()
     return {"db_load": summary_ms(loads), "to_records": summary_ms(recs),
             "render": summary_ms(renders), "haproxy_check": summary_ms(checks),
-            "remote_script": summary_ms(remotes)}
+            "remote_script": summary_ms(remotes), "driver_errors": errors}
 
 
 def run(ctx):
