@@ -96,3 +96,10 @@ def last_deploy(api, device_id, lb_id):
     assert deploys, "the driver was never asked to deploy"
     matching = [lb for lb in deploys[-1] if lb.id == lb_id]
     return matching[0] if matching else None
+
+
+def table_dump(api):
+    """Every row of every table, to prove a request changed nothing."""
+    with api.service.engine.connect() as conn:
+        return {t: conn.execute(sa.text("SELECT * FROM %s ORDER BY id" % t)).fetchall()
+                for t in TABLES}
