@@ -195,10 +195,13 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true", help="py-spy the API process")
     parser.add_argument("--octavia", dest="octavia", action="store_true", default=None)
     parser.add_argument("--no-octavia", dest="octavia", action="store_false")
+    parser.add_argument("--scale-sizes", help="e.g. 1,1000 (default 1,100,1000,5000)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch dir")
     args = parser.parse_args(argv)
 
     params = dict(TINY if args.tiny else FULL)
+    if args.scale_sizes:
+        params["scale_sizes"] = [int(n) for n in args.scale_sizes.split(",")]
     results_dir = os.path.join(HERE, "results")
     out_path = args.out or os.path.join(results_dir, "tiny.json" if args.tiny else "latest.json")
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
