@@ -105,8 +105,8 @@ def breakdown(box, url, device_id, live, reps):
     from balancer.core import records
     from balancer.db import api as db
     from balancer.db import session as db_session
-    from balancer.drivers.haproxy import driver as hdriver
     from balancer.drivers.base import DriverError
+    from balancer.drivers.haproxy import driver as hdriver
     from balancer.drivers.haproxy import render
 
     engine = db_session.make_engine(url)
