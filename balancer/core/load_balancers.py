@@ -116,6 +116,10 @@ class LoadBalancers:
             mark_changed(lb)
             changes_placement = any(
                 k in values and values[k] != getattr(lb, k) for k in ("algorithm", "protocol"))
+            if "protocol" in values and values["protocol"] != lb.protocol and lb.farm:
+                # the VIPs' listeners speak the LB's protocol, as in the original §4.2
+                for vip in lb.farm.vips:
+                    db.merge_into(vip, {"protocol": values["protocol"]})
             db.merge_into(lb, values)
             devices.append(lb.device_id)
             if changes_placement:

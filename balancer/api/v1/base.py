@@ -38,8 +38,8 @@ class Controller:
             raise UnsupportedMediaType("send the body as application/json, not %s"
                                        % req.content_type)
         try:
-            return json.loads(raw)
-        except ValueError as err:
+            return json.loads(raw, parse_constant=_no_constants)
+        except (ValueError, RecursionError) as err:
             raise exceptions.Invalid("malformed JSON: %s" % err, field="body")
 
     @staticmethod
@@ -48,6 +48,11 @@ class Controller:
         if not isinstance(body, dict) or key not in body:
             raise exceptions.Invalid('the body must be {"%s": ...}' % key, field=key)
         return body[key]
+
+
+def _no_constants(name):
+    """NaN and Infinity are not JSON; accepting them would echo invalid JSON."""
+    raise ValueError("%s is not a JSON value" % name)
 
 
 class RequestTooLarge(exceptions.BalancerError):

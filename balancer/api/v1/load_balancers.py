@@ -1,15 +1,18 @@
 """``/{tenant_id}/loadbalancers``: create, list, show, details, update, delete."""
 
+from balancer.api import schemas
 from balancer.api.schemas import resources
 from balancer.api.v1 import base
 from balancer.core import exceptions
+
+MAX_VM_ID = 2 ** 31 - 1       # the original's Integer column
 
 
 def _limit(req):
     raw = req.GET.get("limit")
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+    if not schemas.DIGITS.match(raw) or not 1 <= int(raw) <= 1000:
         raise exceptions.Invalid("limit must be an integer from 1 to 1000", field="limit")
     return int(raw)
 
@@ -36,8 +39,8 @@ class LoadBalancersController(base.Controller):
 
     def find_for_vm(self, req, tenant_id, vm_id):
         ctx = self.context(req, tenant_id)
-        if not vm_id.isdigit():
-            return 200, {"loadbalancers": []}
+        if not schemas.DIGITS.match(vm_id) or int(vm_id) > MAX_VM_ID:
+            return 200, {"loadbalancers": []}     # no node can have such a vm_id
         return 200, {"loadbalancers": self.service.load_balancers.find_for_vm(
             ctx, tenant_id, int(vm_id))}
 

@@ -14,6 +14,9 @@ from balancer.tests.functional.conftest import make_api
     ("/devices", b'{"name": "x", '),
     ("/t1/loadbalancers", b"{'name': 'single quotes'}"),
     ("/t1/loadbalancers", b"\xff\xfe not utf-8"),
+    ("/t1/loadbalancers", b"[" * 100000),
+    ("/t1/loadbalancers", b'{"name": "x", "color": NaN}'),
+    ("/devices", b'{"name": "x", "type": "noop", "ip": "1.2.3.4", "port": Infinity}'),
 ])
 def test_malformed_json_is_400(api, path, body):
     resp = api.post(path, body, content_type="application/json", status=400)

@@ -90,7 +90,8 @@ def test_paging_marker_order_survives_equal_timestamps(api, device):
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=-1", "limit=abc", "limit=1001",
-                                   "limit=", "limit=2.5"])
+                                   "limit=", "limit=2.5", "limit=%C2%B2",
+                                   "limit=99999999999999999999999"])
 def test_bad_limit_is_400(api, query):
     helpers.error_of(api.get(lb_url("t1") + "?" + query, status=400), 400, field="limit")
 
@@ -109,7 +110,8 @@ def test_find_for_vm(api, device):
     found = api.get(lb_url("t1") + "/find_for_VM/7").json["loadbalancers"]
     assert [lb["id"] for lb in found] == [lb1["id"]]
     assert api.get(lb_url("t1") + "/find_for_VM/9").json == {"loadbalancers": []}
-    assert api.get(lb_url("t1") + "/find_for_VM/abc").json == {"loadbalancers": []}
+    for odd in ("abc", "%C2%B2", "9" * 30, "-7"):
+        assert api.get(lb_url("t1") + "/find_for_VM/" + odd).json == {"loadbalancers": []}
 
 
 def test_update_merges_and_redeploys(api, device, lb):
@@ -121,6 +123,14 @@ def test_update_merges_and_redeploys(api, device, lb):
     assert updated["status"] == "ACTIVE"
     assert len(api.driver(device["id"]).deploys) == before + 1
     assert helpers.last_deploy(api, device["id"], lb["id"]).name == "renamed"
+
+
+def test_protocol_update_moves_the_listeners_too(api, device, lb):
+    api.put_json(lb_url("t1", lb["id"]), {"protocol": "TCP"}, status=202)
+    live = helpers.last_deploy(api, device["id"], lb["id"])
+    assert live.protocol == "TCP" and [v.protocol for v in live.vips] == ["TCP"]
+    vips = api.get(lb_url("t1", lb["id"], "virtualIps")).json["virtualIps"]
+    assert [v["protocol"] for v in vips] == ["TCP"]
 
 
 @pytest.mark.parametrize("field", ["id", "tenant_id", "device_id", "status", "deployed",
