@@ -122,7 +122,9 @@ class LoadBalancers:
                     db.merge_into(vip, {"protocol": values["protocol"]})
             db.merge_into(lb, values)
             devices.append(lb.device_id)
-            if changes_placement:
+            # an LB without a device (the original left them after a failed
+            # create) is placed now, so that an update can rescue it
+            if changes_placement or lb.device_id is None:
                 self._reschedule(session, lb)
                 devices.append(lb.device_id)
                 if lb.farm and lb.farm.predictor:
@@ -132,14 +134,15 @@ class LoadBalancers:
 
     def _reschedule(self, session, lb):
         """Keep the device if it still serves the LB, else move it (§4.2)."""
-        try:
-            scheduler.schedule(session, self.service.drivers, lb.algorithm,
-                               lb.protocol, lb.device_id)
-            return
-        except exceptions.BalancerError:
-            pass
+        if lb.device_id is not None:
+            try:
+                scheduler.schedule(session, self.service.drivers, lb.algorithm,
+                                   lb.protocol, lb.device_id)
+                return
+            except exceptions.BalancerError:
+                pass
         device = scheduler.schedule(session, self.service.drivers, lb.algorithm, lb.protocol)
-        vips = [{"address": v.address, "port": v.port} for v in lb.farm.vips]
+        vips = [{"address": v.address, "port": v.port} for v in (lb.farm.vips if lb.farm else [])]
         check_vip_conflicts(session, device.id, vips, own_lb_id=lb.id)
         lb.device_id = device.id
 

@@ -15,9 +15,9 @@ import alembic.script
 import pytest
 
 from balancer.db import migration
-from balancer.tests.conftest import TOP, make_conf
+from balancer.tests.conftest import TOP
 from balancer.tests.functional import helpers, original_db
-from balancer.tests.functional.conftest import make_api
+from balancer.tests.functional.conftest import running_api
 
 CONSOLE_SCRIPT = os.path.join(os.path.dirname(sys.executable), "balancer-api")
 
@@ -75,33 +75,61 @@ def test_dbsync_adopts_the_original_database_keeping_every_row(old_db, tmp_path)
     assert original_db.dump(path) == before and tables(path) == (names, version)
 
 
-def test_the_api_reads_an_adopted_load_balancer(old_db, tmp_path):
-    path, conf_file = old_db
+@pytest.fixture(scope="module")
+def adopted_db(tmp_path_factory):
+    """The original's database after one real ``balancer-api --dbsync``."""
+    directory = tmp_path_factory.mktemp("adopted")
+    original_db.build(directory / "balancer.sqlite")
+    conf_file = directory / "balancer-api.conf"
+    conf_file.write_text("[database]\nconnection = sqlite:///%s\n"
+                         % (directory / "balancer.sqlite"))
     dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
-    api = make_api(make_conf(tmp_path, database__connection="sqlite:///%s" % path))
-    try:
-        details = api.get(helpers.lb_url("foo", original_db.LB, "details")).json
-        assert details["name"] == "testLB001" and details["transport"] == "TCP"
-        assert details["created_at"] == "2012-09-28T14:03:07.123456"
-        assert [(n["port"], n["condition"], n["vm_id"]) for n in details["nodes"]] == [
-            (8001, "ENABLED", 42), (8002, "DISABLED", None)]
-        assert details["nodes"][0]["minCon"] == "100"
-        vip = details["virtualIps"][0]
-        assert (vip["address"], vip["port"], vip["ipVersion"]) == ("10.9.9.9", 80, "IPv4")
-        assert [m["type"] for m in details["healthMonitor"]] == ["ICMP", "HTTP"]
-        assert details["healthMonitor"][1]["expected"] == "200-204"
-        assert details["sessionPersistence"][0]["cookieName"] == "SID"
-        found = api.get(helpers.lb_url("foo") + "/find_for_VM/42").json["loadbalancers"]
-        assert [lb["id"] for lb in found] == [original_db.LB]
-        device = api.get("/devices/%s" % original_db.DEVICE).json["device"]
-        assert device["port"] == 22 and "password" not in device
-        # the original's failed create left an LB without a device: it can go now
-        api.delete(helpers.lb_url("foo", original_db.ORPHAN), status=204)
-        assert helpers.sql(api, "SELECT id FROM serverfarm WHERE lb_id = :id",
-                           id=original_db.ORPHAN) == []
-    finally:
-        api.service.close()
-    assert api.watch.leaks() == []
+    return directory / "balancer.sqlite"
+
+
+@pytest.fixture
+def adopted_api(adopted_db, conf):
+    """The API over a copy of the adopted database."""
+    with running_api(conf, adopted_db) as api:
+        yield api
+
+
+def test_the_api_reads_an_adopted_load_balancer(adopted_api):
+    api = adopted_api
+    details = api.get(helpers.lb_url("foo", original_db.LB, "details")).json
+    assert details["name"] == "testLB001" and details["transport"] == "TCP"
+    assert details["created_at"] == "2012-09-28T14:03:07.123456"
+    assert [(n["port"], n["condition"], n["vm_id"]) for n in details["nodes"]] == [
+        (8001, "ENABLED", 42), (8002, "DISABLED", None)]
+    assert details["nodes"][0]["minCon"] == "100"
+    vip = details["virtualIps"][0]
+    assert (vip["address"], vip["port"], vip["ipVersion"]) == ("10.9.9.9", 80, "IPv4")
+    assert [m["type"] for m in details["healthMonitor"]] == ["ICMP", "HTTP"]
+    assert details["healthMonitor"][1]["expected"] == "200-204"
+    assert details["sessionPersistence"][0]["cookieName"] == "SID"
+    found = api.get(helpers.lb_url("foo") + "/find_for_VM/42").json["loadbalancers"]
+    assert [lb["id"] for lb in found] == [original_db.LB]
+    device = api.get("/devices/%s" % original_db.DEVICE).json["device"]
+    assert device["port"] == 22 and "password" not in device
+    listed = api.get(helpers.lb_url("foo")).json["loadbalancers"]
+    assert sorted(lb["id"] for lb in listed) == sorted([original_db.LB, original_db.ORPHAN])
+
+
+def test_an_adopted_orphan_lb_can_be_deleted(adopted_api):
+    adopted_api.delete(helpers.lb_url("foo", original_db.ORPHAN), status=204)
+    assert helpers.sql(adopted_api, "SELECT id FROM serverfarm WHERE lb_id = :id",
+                       id=original_db.ORPHAN) == []
+
+
+def test_an_adopted_orphan_lb_is_placed_by_an_update(adopted_api):
+    api = adopted_api
+    url = helpers.lb_url("foo", original_db.ORPHAN)
+    helpers.error_of(api.put_json(url, {"name": "rescued"}, status=409), 409)  # "Foo"
+    assert api.get(url).json["loadbalancer"]["name"] == "failed"
+    device = api.add_device()
+    lb = api.put_json(url, {"algorithm": "ROUND_ROBIN"}, status=202).json["loadbalancer"]
+    assert (lb["device_id"], lb["status"]) == (device["id"], "ACTIVE")
+    assert original_db.ORPHAN in api.driver(device["id"]).live
 
 
 def test_dbsync_on_a_new_database_then_again_is_idempotent(tmp_path):
