@@ -16,10 +16,16 @@ def lb_view(row):
     return out
 
 
-def mark_changed(lb):
-    """A change to ``lb`` or its children: the next deploy must carry it."""
+def mark_changed(lb, placing=False):
+    """A change to ``lb`` or its children: the next deploy must carry it.
+
+    Without a device no deploy would ever carry it (only the LB update,
+    ``placing``, schedules one), so such a change is refused, not left pending."""
     if lb.status == st.PENDING_DELETE:
         raise exceptions.Conflict("load balancer %s is being deleted" % lb.id)
+    if lb.device_id is None and not placing:
+        raise exceptions.Conflict("load balancer %s has no device; update it to place it"
+                                  % lb.id)
     if lb.status != st.BUILD:
         lb.status = st.PENDING_UPDATE
     lb.revision = (lb.revision or 0) + 1
@@ -113,7 +119,7 @@ class LoadBalancers:
         devices = []
         with self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
-            mark_changed(lb)
+            mark_changed(lb, placing=True)
             changes_placement = any(
                 k in values and values[k] != getattr(lb, k) for k in ("algorithm", "protocol"))
             if "protocol" in values and values["protocol"] != lb.protocol and lb.farm:

@@ -125,6 +125,10 @@ def test_an_adopted_orphan_lb_is_placed_by_an_update(adopted_api):
     api = adopted_api
     url = helpers.lb_url("foo", original_db.ORPHAN)
     helpers.error_of(api.put_json(url, {"name": "rescued"}, status=409), 409)  # "Foo"
+    before = helpers.table_dump(api)
+    helpers.error_of(api.post_json(url + "/nodes", {"nodes": [helpers.node_body()]},
+                                   status=409), 409)
+    assert helpers.table_dump(api) == before
     assert api.get(url).json["loadbalancer"]["name"] == "failed"
     device = api.add_device()
     lb = api.put_json(url, {"algorithm": "ROUND_ROBIN"}, status=202).json["loadbalancer"]
