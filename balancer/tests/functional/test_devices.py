@@ -19,6 +19,9 @@ def test_seed_device_json_verbatim_is_valid_for_haproxy(api):
     assert "password" not in device and device["has_password"] is True
     assert len(device["id"]) == 32
     assert helpers.sql(api, "SELECT port, password FROM device") == [(22, "swordfish")]
+    # the driver's capabilities, narrowed to what the device declares
+    assert api.get("/algorithms").json == {"algorithms": ["ROUND_ROBIN"]}
+    assert api.get("/protocols").json == {"protocols": ["HTTP", "TCP"]}
 
 
 def test_device_routes_list_show_delete(api):
