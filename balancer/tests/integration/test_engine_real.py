@@ -114,3 +114,19 @@ def test_100_changes_under_traffic_drop_nothing(real_api, api_box):
     assert real_api.get("/foo/loadbalancers/%s" % lb["id"]).json["loadbalancer"][
         "status"] == "ACTIVE"
     real_api.delete("/foo/loadbalancers/%s" % lb["id"], status=204)
+
+
+def test_reconcile_heals_a_hand_edited_device(real_api, api_box):
+    device = real_api.post_json("/devices", api_box.api_device_body()).json["device"]
+    port = api_box.free_vip_port(80)
+    lb = real_api.post_json("/foo/loadbalancers",
+                            seed_lb_body(api_box, device["id"], port)).json["loadbalancer"]
+    assert lb["status"] == "ACTIVE"
+    healthy = api_box.read_config()
+    with open(api_box.config_path, "w") as handle:      # someone edits the box by hand
+        handle.write(api_box.operator_config)
+    assert real_api.service.reconciler.run_once(wait=20) is True
+    assert api_box.read_config() == healthy
+    names = {api_box.get(api_box.vip_url(port))[1].strip() for _ in range(6)}
+    assert names == {"backend1", "backend2", "backend3"}
+    real_api.delete("/foo/loadbalancers/%s" % lb["id"], status=204)
