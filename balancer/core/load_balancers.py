@@ -6,6 +6,7 @@ from balancer.db import api as db
 from balancer.db import models
 
 CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
+COOKIE_STICKIES = ("HTTP_COOKIE", "APP_COOKIE")
 
 
 def lb_view(row):
@@ -50,6 +51,28 @@ def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
         taken[(vip["address"], str(vip["port"]))] = "another virtual IP of this request"
 
 
+def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
+                                                          "sessionPersistence.%d.")):
+    """HTTP listeners and cookie persistence need an HTTP load balancer: said
+    here as a 400 instead of by the device, as an ERROR, after the deploy.
+    ``where`` prefixes the field names as the request spelled them."""
+    if (protocol or "HTTP").upper() == "HTTP":
+        return
+
+    def field(template, i, name):
+        return (template % i if "%d" in template else template) + name
+    for i, vip in enumerate(vips):
+        if str(vip.get("protocol") or protocol).upper() == "HTTP":
+            name = field(where[0], i, "protocol")
+            raise exceptions.Invalid("invalid %s: an HTTP virtual IP needs an HTTP load "
+                                     "balancer" % name, field=name)
+    for i, sticky in enumerate(stickies):
+        if sticky.get("type") in COOKIE_STICKIES:
+            name = field(where[1], i, "type")
+            raise exceptions.Invalid("invalid %s: %s persistence needs an HTTP load "
+                                     "balancer" % (name, sticky["type"]), field=name)
+
+
 class LoadBalancers:
     def __init__(self, service):
         self.service = service
@@ -63,6 +86,8 @@ class LoadBalancers:
     def create(self, ctx, tenant_id, values):
         values = dict(values)
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
+        check_protocol(values.get("protocol"), children["virtualIps"],
+                       children["sessionPersistence"])
         with self.service.session() as session:
             device = scheduler.schedule(session, self.service.drivers,
                                         values.get("algorithm"), values.get("protocol"),
@@ -123,6 +148,13 @@ class LoadBalancers:
             changes_placement = any(
                 k in values and values[k] != getattr(lb, k) for k in ("algorithm", "protocol"))
             if "protocol" in values and values["protocol"] != lb.protocol and lb.farm:
+                try:
+                    check_protocol(values["protocol"], stickies=[
+                        {"type": str(x.type).upper()} for x in lb.farm.stickies])
+                except exceptions.Invalid as err:
+                    raise exceptions.Conflict("protocol %s: the load balancer has cookie "
+                                              "persistence (%s)" % (values["protocol"], err),
+                                              field="protocol") from err
                 # the VIPs' listeners speak the LB's protocol, as in the original §4.2
                 for vip in lb.farm.vips:
                     db.merge_into(vip, {"protocol": values["protocol"]})

@@ -9,7 +9,7 @@ import logging
 
 from balancer.core import exceptions, records
 from balancer.core import status as st
-from balancer.core.load_balancers import check_vip_conflicts, mark_changed
+from balancer.core.load_balancers import check_protocol, check_vip_conflicts, mark_changed
 from balancer.db import api as db
 from balancer.db import models
 
@@ -82,6 +82,10 @@ class Members:
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             mark_changed(lb)
+            if kind in ("vip", "sticky"):
+                where = ("virtualIp.", "")      # a wrapped VIP, a flat sticky
+                check_protocol(lb.protocol, items if kind == "vip" else (),
+                               items if kind == "sticky" else (), where=where)
             if kind == "vip":
                 check_vip_conflicts(session, lb.device_id, items, own_lb_id=lb.id)
                 _check_own_vips(lb, items)

@@ -80,13 +80,13 @@ def test_sticky_types(api, device, lb, given, stored):
 
 
 def test_vip_takes_the_lb_protocol_unless_given(api, device):
-    lb = helpers.create_lb(api, protocol="TCP")
+    lb = helpers.create_lb(api, protocol="HTTP")
     plain = post(api, lb, "vip", helpers.vip_body(VLAN="200", ICMPreply="True"))
-    http = post(api, lb, "vip", helpers.vip_body(protocol="http"))
-    assert (plain["protocol"], http["protocol"]) == ("TCP", "HTTP")
+    tcp = post(api, lb, "vip", helpers.vip_body(protocol="tcp"))
+    assert (plain["protocol"], tcp["protocol"]) == ("HTTP", "TCP")
     assert (plain["VLAN"], plain["ICMPreply"], plain["ipVersion"]) == ("200", "True", "IPv4")
     live = {v.id: v.protocol for v in helpers.last_deploy(api, device["id"], lb["id"]).vips}
-    assert (live[plain["id"]], live[http["id"]]) == ("TCP", "HTTP")
+    assert (live[plain["id"]], live[tcp["id"]]) == ("HTTP", "TCP")
 
 
 def test_vip_conflicts_on_one_device_are_409(api, device, lb):
@@ -135,3 +135,38 @@ def test_deleted_vip_frees_its_address(api, device, lb):
     vip = api.get(lb_url("t1", lb["id"], "virtualIps")).json["virtualIps"][0]
     api.delete(lb_url("t1", lb["id"], "virtualIps", vip["id"]), status=204)
     helpers.create_lb(api, virtualIps=[{"address": vip["address"], "port": vip["port"]}])
+
+
+@pytest.mark.parametrize("kind, body, field", [
+    ("vip", helpers.vip_body(protocol="HTTP"), "virtualIp.protocol"),
+    ("sticky", {"type": "HTTP_COOKIE"}, "type"),
+    ("sticky", {"type": "APP_COOKIE", "cookieName": "JSESSIONID"}, "type")])
+def test_http_only_features_on_a_tcp_lb_are_400(api, device, kind, body, field):
+    lb = helpers.create_lb(api, protocol="TCP")
+    before = helpers.table_dump(api)
+    part, wrapper = KINDS[kind][:2]
+    resp = api.post_json(lb_url("t1", lb["id"], part), {wrapper: body} if wrapper else body,
+                         status=400)
+    helpers.error_of(resp, 400, field=field)
+    assert helpers.table_dump(api) == before
+    post(api, lb, "sticky", {"type": "SOURCE_IP"})          # fine on TCP
+
+
+def test_http_only_features_on_a_tcp_lb_create_are_400(api, device):
+    empty = helpers.row_counts(api)
+    resp = api.post_json(lb_url("t1"), helpers.lb_body(
+        protocol="TCP", virtualIps=[helpers.vip_body(), helpers.vip_body(protocol="HTTP")]),
+        status=400)
+    helpers.error_of(resp, 400, field="virtualIps.1.protocol")
+    resp = api.post_json(lb_url("t1"), helpers.lb_body(
+        protocol="TCP", sessionPersistence=[{"type": "HTTP_COOKIE"}]), status=400)
+    helpers.error_of(resp, 400, field="sessionPersistence.0.type")
+    assert helpers.row_counts(api) == empty
+
+
+def test_switching_to_tcp_with_cookie_persistence_is_409(api, device, lb):
+    post(api, lb, "sticky", {"type": "HTTP_COOKIE", "cookieName": "SID"})
+    before = helpers.table_dump(api)
+    resp = api.put_json(lb_url("t1", lb["id"]), {"protocol": "TCP"}, status=409)
+    helpers.error_of(resp, 409, field="protocol")
+    assert helpers.table_dump(api) == before
