@@ -1,5 +1,7 @@
 """Load balancers: the whole create commits or nothing does, then it deploys."""
 
+import threading
+
 from balancer.core import exceptions, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
@@ -76,6 +78,9 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
 class LoadBalancers:
     def __init__(self, service):
         self.service = service
+        # VIP conflicts are checked, then rows inserted: one at a time per
+        # process, or two concurrent requests both find the address free
+        self.placing = threading.Lock()
 
     def _get(self, session, tenant_id, lb_id, children=False):
         row = db.lb_get(session, tenant_id, lb_id, children=children)
@@ -88,7 +93,7 @@ class LoadBalancers:
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
         check_protocol(values.get("protocol"), children["virtualIps"],
                        children["sessionPersistence"])
-        with self.service.session() as session:
+        with self.placing, self.service.session() as session:
             device = scheduler.schedule(session, self.service.drivers,
                                         values.get("algorithm"), values.get("protocol"),
                                         values.pop("device_id", None))
@@ -142,7 +147,7 @@ class LoadBalancers:
 
     def update(self, ctx, tenant_id, lb_id, values):
         devices = []
-        with self.service.session() as session:
+        with self.placing, self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
             mark_changed(lb, placing=True)
             changes_placement = any(

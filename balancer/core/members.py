@@ -5,6 +5,7 @@ id from another load balancer or tenant is simply not found (the original let
 a tenant delete another tenant's nodes).  Every change redeploys the LB.
 """
 
+import contextlib
 import logging
 
 from balancer.core import exceptions, records
@@ -14,6 +15,7 @@ from balancer.db import api as db
 from balancer.db import models
 
 LOG = logging.getLogger(__name__)
+_NO_LOCK = contextlib.nullcontext()
 
 # kind -> (model, relation on the server farm, name in messages)
 KINDS = {
@@ -79,7 +81,8 @@ class Members:
 
     def add(self, ctx, tenant_id, lb_id, kind, items):
         model, relation, _label = KINDS[kind]
-        with self.service.session() as session:
+        placing = self.service.load_balancers.placing if kind == "vip" else _NO_LOCK
+        with placing, self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             mark_changed(lb)
             if kind in ("vip", "sticky"):

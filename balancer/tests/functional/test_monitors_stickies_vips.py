@@ -4,6 +4,8 @@ The three share one shape (add, list, show, delete; each change redeploys),
 so one parametrised set of tests covers them, with the wrappers of each.
 """
 
+import threading
+
 import pytest
 
 from balancer.tests.functional import helpers
@@ -170,3 +172,17 @@ def test_switching_to_tcp_with_cookie_persistence_is_409(api, device, lb):
     resp = api.put_json(lb_url("t1", lb["id"]), {"protocol": "TCP"}, status=409)
     helpers.error_of(resp, 409, field="protocol")
     assert helpers.table_dump(api) == before
+
+
+def test_concurrent_creates_cannot_both_take_one_vip(api, device):
+    vip, codes = helpers.vip_body(), []
+
+    def create():
+        codes.append(api.post_json(lb_url("t1"), helpers.lb_body(virtualIps=[vip]),
+                                   expect_errors=True).status_int)
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [202] + [409] * 5
