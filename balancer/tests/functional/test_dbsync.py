@@ -70,6 +70,11 @@ def test_dbsync_adopts_the_original_database_keeping_every_row(old_db, tmp_path)
                             ).fetchall() == [("balancer", 1)]
     conn.close()
 
+    with sqlite3.connect(path) as conn:      # stamped as SQLAlchemy writes datetimes
+        stamps = conn.execute("SELECT created_at FROM server").fetchall()
+    conn.close()
+    assert all(len(stamp) == len(original_db.STAMP) for (stamp,) in stamps), stamps
+
     again = dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
     assert again == out
     assert original_db.dump(path) == before and tables(path) == (names, version)

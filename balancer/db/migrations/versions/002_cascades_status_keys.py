@@ -6,6 +6,8 @@ changes foreign keys; it works the same on other databases.
 Revision ID: 002
 Revises: 001
 """
+import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -103,6 +105,11 @@ def upgrade():
     rebuild = _rebuild_sqlite if bind.dialect.name == "sqlite" else _add_columns
     for name in ORDER:
         rebuild(bind, name)
+    # a bound datetime, not CURRENT_TIMESTAMP: SQLite would store another text
+    # format than SQLAlchemy's, and ordering by created_at compares text
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     for name in ORDER:
-        op.execute("UPDATE %s SET created_at = CURRENT_TIMESTAMP WHERE created_at IS NULL" % name)
+        op.get_bind().execute(sa.text("UPDATE %s SET created_at = :now "
+                                      "WHERE created_at IS NULL" % name)
+                              .bindparams(sa.bindparam("now", now, type_=sa.DateTime)))
         op.execute("UPDATE %s SET updated_at = created_at WHERE updated_at IS NULL" % name)
