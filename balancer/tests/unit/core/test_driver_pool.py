@@ -6,8 +6,8 @@ from balancer.core.driver_pool import DriverPool
 
 
 def device_row(**changes):
-    values = dict(id="dev1", name="d", type="NOOP", ip="127.0.0.1", port=22, user="u",
-                  password="p", private_key=None, host_key=None, extra={})
+    values = {"id": "dev1", "name": "d", "type": "NOOP", "ip": "127.0.0.1", "port": 22,
+              "user": "u", "password": "p", "private_key": None, "host_key": None, "extra": {}}
     values.update(changes)
     return types.SimpleNamespace(**values)
 
