@@ -38,11 +38,10 @@ def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
     """Two listeners on one device cannot share an address:port: not two
     load balancers, and not two VIPs of one request."""
     taken = {}
-    for other in db.lbs_on_device(session, device_id):
-        if other.id == own_lb_id or other.status == st.PENDING_DELETE or not other.farm:
-            continue
-        for vip in other.farm.vips:
-            taken[(vip.address, str(vip.port))] = "load balancer %s" % other.id
+    for lb_id, address, port in db.vip_endpoints_on_device(session, device_id,
+                                                           (st.PENDING_DELETE,)):
+        if lb_id != own_lb_id:
+            taken[(address, str(port))] = "load balancer %s" % lb_id
     for vip in vips:
         for (address, port), owner in taken.items():
             wildcard = {"0.0.0.0", "::"} & {address, vip["address"]}

@@ -8,8 +8,9 @@ import contextlib
 import logging
 import threading
 
-from balancer.core import deployer, device_lock, reconcile, records
+from balancer.core import deployer, device_lock, reconcile
 from balancer.core import status as st
+from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
 from balancer.core.driver_pool import DriverPool
 from balancer.core.load_balancers import LoadBalancers
@@ -31,6 +32,7 @@ class Service:
             "ssh_connect_timeout": conf.deploy.ssh_connect_timeout,
             "ssh_command_timeout": conf.deploy.ssh_command_timeout})
         self.deployer = deployer.Deployer(self.run_deploy)
+        self.desired_state = DesiredState()
         self.wait_timeout = conf.deploy.wait_timeout
         self.deploy_timeout = conf.deploy.deploy_timeout
         # forked workers share devices: serialise them with a file lock too
@@ -64,12 +66,9 @@ class Service:
             device = db.device_get(session, device_id)
             if device is None:
                 return
-            rows = db.lbs_on_device(session, device_id)
+            rows, desired = self.desired_state.read(session, device_id)
             snapshot = {r.id: r.revision for r in rows}
             pending = {r.id for r in rows if r.status in st.PENDING}
-            desired = [records.lb_record(r) for r in rows
-                       if r.status != st.PENDING_DELETE
-                       and not (r.status == st.ERROR and r.deployed == st.REJECTED)]
         error, rejected, host_key = None, (), None
         try:
             host_key = self._deploy(device, desired)
@@ -116,7 +115,8 @@ class Service:
 
     def _settle(self, device_id, snapshot, error, rejected, host_key):
         with self.session() as session:
-            rows = [r for r in db.lbs_on_device(session, device_id) if r.id in snapshot]
+            rows = [r for r in db.lbs_on_device(session, device_id, children=False)
+                    if r.id in snapshot]
             for lb_id in deployer.settle(rows, snapshot, error, rejected):
                 session.delete(db.lb_get(session, None, lb_id))
             device = db.device_get(session, device_id)

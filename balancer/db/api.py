@@ -111,12 +111,34 @@ def lbs_for_vm(session, tenant_id, vm_id):
     return list(session.scalars(stmt))
 
 
-def lbs_on_device(session, device_id):
-    """Every load balancer of a device with all its children loaded."""
+def lbs_on_device(session, device_id, children=True):
+    """Every load balancer of a device, with all its children loaded unless
+    ``children`` is False (statuses only: far cheaper on a busy device)."""
     lb = models.LoadBalancer
-    stmt = (sa.select(lb).where(lb.device_id == device_id)
-            .options(*_with_children()).order_by(lb.id))
+    stmt = sa.select(lb).where(lb.device_id == device_id).order_by(lb.id)
+    if children:
+        stmt = stmt.options(*_with_children())
     return list(session.scalars(stmt))
+
+
+def lbs_with_children(session, lb_ids):
+    """The load balancers ``lb_ids`` with every child loaded."""
+    if not lb_ids:
+        return []
+    lb = models.LoadBalancer
+    stmt = sa.select(lb).where(lb.id.in_(lb_ids)).options(*_with_children())
+    return list(session.scalars(stmt))
+
+
+def vip_endpoints_on_device(session, device_id, excluded_statuses=()):
+    """(lb id, address, port) of every VIP on a device: what a new listener
+    must not collide with, read without loading any load balancer."""
+    lb, vip = models.LoadBalancer, models.VirtualServer
+    stmt = (sa.select(vip.lb_id, vip.address, vip.port).join(lb, lb.id == vip.lb_id)
+            .where(lb.device_id == device_id))
+    if excluded_statuses:
+        stmt = stmt.where(lb.status.not_in(excluded_statuses))
+    return session.execute(stmt).all()
 
 
 def devices_needing_deploy(session, statuses):
