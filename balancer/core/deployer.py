@@ -91,27 +91,29 @@ class Deployer:
         return self.queue(device_id).deploys
 
 
-def settle(lb_rows, snapshot, error=None, rejected_ids=()):
-    """Record a deploy's outcome on the load balancers it carried.
+def settle(heads, snapshot, error=None, rejected_ids=()):
+    """What a deploy's outcome means for the load balancers it carried.
 
+    ``heads`` are (id, revision, status, deployed) of the device's LBs now;
     ``snapshot`` maps lb id -> revision as read before the deploy: an LB
-    changed since then is left pending for the next deploy.  Returns the ids
-    of rows to delete (PENDING_DELETE ones whose removal is now final)."""
-    to_delete = []
-    for row in lb_rows:
-        if snapshot.get(row.id) != row.revision:
+    changed since then is left pending for the next deploy.  Returns
+    (updates, deletes): ``updates`` are (id, revision, status, description,
+    deployed) for rows whose status changes, ``deletes`` the ids of
+    PENDING_DELETE rows whose removal is now final."""
+    updates, deletes = [], []
+    for lb_id, revision, status, deployed in heads:
+        if snapshot.get(lb_id) != revision:
             continue
-        if row.status == st.PENDING_DELETE:
-            # Removed from the desired state: gone even when the device failed,
-            # since the next successful deploy (reconcile) removes it there too.
-            to_delete.append(row.id)
+        if status == st.PENDING_DELETE:
+            # Out of the desired state: gone even when the device failed, since
+            # the next successful deploy (reconcile) removes it there too.
+            deletes.append(lb_id)
         elif error is None:
-            if row.deployed != st.REJECTED or row.status != st.ERROR:
-                row.status, row.status_description, row.deployed = st.ACTIVE, None, st.LIVE
-        elif row.id in rejected_ids:
-            row.status, row.status_description, row.deployed = st.ERROR, error, st.REJECTED
-        elif row.status in (st.BUILD, st.PENDING_UPDATE, st.ERROR):
-            row.status, row.status_description = st.ERROR, error
-            if row.deployed is None:
-                row.deployed = st.NOT_LIVE
-    return to_delete
+            rejected = status == st.ERROR and deployed == st.REJECTED
+            if not rejected and (status, deployed) != (st.ACTIVE, st.LIVE):
+                updates.append((lb_id, revision, st.ACTIVE, None, st.LIVE))
+        elif lb_id in rejected_ids:
+            updates.append((lb_id, revision, st.ERROR, error, st.REJECTED))
+        elif status in (st.BUILD, st.PENDING_UPDATE, st.ERROR):
+            updates.append((lb_id, revision, st.ERROR, error, deployed or st.NOT_LIVE))
+    return updates, deletes

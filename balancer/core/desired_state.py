@@ -14,10 +14,10 @@ from balancer.core import status as st
 from balancer.db import api as db
 
 
-def is_desired(row):
+def is_desired(status, deployed):
     """Left out: LBs being deleted, and LBs the device refused until changed."""
-    return row.status != st.PENDING_DELETE and not (
-        row.status == st.ERROR and row.deployed == st.REJECTED)
+    return status != st.PENDING_DELETE and not (
+        status == st.ERROR and deployed == st.REJECTED)
 
 
 class DesiredState:
@@ -26,18 +26,22 @@ class DesiredState:
         self._by_device = {}     # device id -> {lb id: (revision, record)}
 
     def read(self, session, device_id):
-        """(rows, records): the device's LB rows (no children) and the
-        records of those that should be live, in LB id order."""
-        rows = db.lbs_on_device(session, device_id, children=False)
+        """(heads, records): (id, revision, status, deployed) of the device's
+        LBs and the records of those that should be live, in LB id order."""
+        heads = db.lb_heads_on_device(session, device_id)
         with self._guard:
             known = dict(self._by_device.get(device_id, {}))
-        stale = [r.id for r in rows if known.get(r.id, (None,))[0] != r.revision]
+        stale = [i for i, revision, _s, _d in heads if known.get(i, (None,))[0] != revision]
         for loaded in db.lbs_with_children(session, stale):
             known[loaded.id] = (loaded.revision, records.lb_record(loaded))
-        current = {r.id: known[r.id] for r in rows if r.id in known}
+        current = {h[0]: known[h[0]] for h in heads if h[0] in known}
         with self._guard:
             self._by_device[device_id] = current
-        return rows, [current[r.id][1] for r in rows if is_desired(r)]
+        # A record may be newer than its head (children are read after the
+        # heads): it is still the truest state, and settle() sees the newer
+        # revision and leaves that LB pending for the deploy already queued.
+        return heads, [current[i][1] for i, _revision, status, deployed in heads
+                       if i in current and is_desired(status, deployed)]
 
     def forget(self, device_id):
         with self._guard:

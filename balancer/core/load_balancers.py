@@ -31,7 +31,7 @@ def mark_changed(lb, placing=False):
                                   % lb.id)
     if lb.status != st.BUILD:
         lb.status = st.PENDING_UPDATE
-    lb.revision = (lb.revision or 0) + 1
+    db.bump_revision(lb)
 
 
 def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
@@ -195,6 +195,6 @@ class LoadBalancers:
                 session.delete(lb)
                 return
             lb.status = st.PENDING_DELETE
-            lb.revision = (lb.revision or 0) + 1
+            db.bump_revision(lb)
             device_id = lb.device_id
         self.service.deploy_and_wait(device_id)

@@ -66,9 +66,9 @@ class Service:
             device = db.device_get(session, device_id)
             if device is None:
                 return
-            rows, desired = self.desired_state.read(session, device_id)
-            snapshot = {r.id: r.revision for r in rows}
-            pending = {r.id for r in rows if r.status in st.PENDING}
+            heads, desired = self.desired_state.read(session, device_id)
+            snapshot = {lb_id: revision for lb_id, revision, _s, _d in heads}
+            pending = {lb_id for lb_id, _r, status, _d in heads if status in st.PENDING}
         error, rejected, host_key = None, (), None
         try:
             host_key = self._deploy(device, desired)
@@ -88,7 +88,8 @@ class Service:
                     snapshot = {i: snapshot[i] for i in rejected}
         except Exception as err:
             LOG.exception("deploy to device %s crashed", device_id)
-            error = "internal error during deploy: %s" % err
+            error = "internal error during deploy (%s); see the service log" % \
+                type(err).__name__
         self._settle(device_id, snapshot, error, rejected, host_key)
 
     def _deploy(self, device_row, desired):
@@ -115,13 +116,15 @@ class Service:
 
     def _settle(self, device_id, snapshot, error, rejected, host_key):
         with self.session() as session:
-            rows = [r for r in db.lbs_on_device(session, device_id, children=False)
-                    if r.id in snapshot]
-            for lb_id in deployer.settle(rows, snapshot, error, rejected):
+            heads = [h for h in db.lb_heads_on_device(session, device_id) if h[0] in snapshot]
+            updates, deletes = deployer.settle(heads, snapshot, error, rejected)
+            db.record_outcomes(session, updates)
+            for lb_id in deletes:
                 session.delete(db.lb_get(session, None, lb_id))
-            device = db.device_get(session, device_id)
-            if host_key and device is not None and not device.host_key:
-                device.host_key = host_key
+            if host_key:
+                device = db.device_get(session, device_id)
+                if device is not None and not device.host_key:
+                    device.host_key = host_key
         if error:
             LOG.warning("deploy to device %s failed: %s", device_id, error)
 

@@ -31,6 +31,13 @@ def in_order(rows):
     return rows
 
 
+def bump_revision(lb):
+    """Count a change to ``lb`` in SQL (``revision = revision + 1``): two
+    concurrent changes must never end on the same revision, or the deploy
+    engine would take one state for the other."""
+    lb.revision = models.LoadBalancer.revision + 1
+
+
 def merge_into(row, values):
     """Apply an update: columns set, unknown keys merged into ``extra``."""
     columns, extra = pack(type(row), values)
@@ -150,3 +157,27 @@ def devices_needing_deploy(session, statuses):
 def devices_with_lbs(session):
     stmt = sa.select(models.LoadBalancer.device_id).distinct()
     return [d for d in session.scalars(stmt) if d]
+
+
+def lb_heads_on_device(session, device_id):
+    """(id, revision, status, deployed) of a device's load balancers: what a
+    deploy needs to know about each, read without building ORM objects."""
+    lb = models.LoadBalancer.__table__
+    stmt = (sa.select(lb.c.id, lb.c.revision, lb.c.status, lb.c.deployed)
+            .where(lb.c.device_id == device_id).order_by(lb.c.id))
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def record_outcomes(session, updates):
+    """Apply (id, revision, status, description, deployed) tuples, each only
+    if the LB is still at that revision (a newer change stays pending)."""
+    if not updates:
+        return
+    lb = models.LoadBalancer.__table__
+    stmt = (lb.update()
+            .where(lb.c.id == sa.bindparam("b_id"), lb.c.revision == sa.bindparam("b_rev"))
+            .values(status=sa.bindparam("b_status"),
+                    status_description=sa.bindparam("b_description"),
+                    deployed=sa.bindparam("b_deployed"), updated_at=models.utcnow()))
+    session.execute(stmt, [{"b_id": i, "b_rev": r, "b_status": s, "b_description": d,
+                            "b_deployed": dep} for i, r, s, d, dep in updates])

@@ -1,7 +1,6 @@
 """The device queue's group commit and the settling of deploy outcomes."""
 
 import threading
-import types
 
 from balancer.core import deployer
 from balancer.core import status as st
@@ -41,24 +40,20 @@ def test_a_failing_deploy_does_not_kill_the_queue():
     assert len(calls) == 2
 
 
-def lb(lb_id, status, revision=1, deployed=st.NOT_LIVE):
-    return types.SimpleNamespace(id=lb_id, status=status, revision=revision,
-                                 deployed=deployed, status_description=None)
-
-
 def test_settle_success_marks_only_unchanged_rows_active():
-    rows = [lb("a", st.BUILD), lb("b", st.PENDING_UPDATE, revision=3),
-            lb("c", st.PENDING_DELETE), lb("d", st.ERROR, deployed=st.REJECTED)]
-    gone = deployer.settle(rows, {"a": 1, "b": 2, "c": 1, "d": 1})
-    assert gone == ["c"]
-    assert rows[0].status == st.ACTIVE and rows[0].deployed == st.LIVE
-    assert rows[1].status == st.PENDING_UPDATE      # changed since: next deploy
-    assert rows[3].status == st.ERROR               # rejected LBs wait for a change
+    heads = [("a", 1, st.BUILD, st.NOT_LIVE), ("b", 3, st.PENDING_UPDATE, st.LIVE),
+             ("c", 1, st.PENDING_DELETE, st.LIVE), ("d", 1, st.ERROR, st.REJECTED),
+             ("e", 1, st.ACTIVE, st.LIVE)]
+    updates, deletes = deployer.settle(heads, {"a": 1, "b": 2, "c": 1, "d": 1, "e": 1})
+    assert deletes == ["c"]
+    # b changed since the snapshot (next deploy), d waits for a change, e is live
+    assert updates == [("a", 1, st.ACTIVE, None, st.LIVE)]
 
 
 def test_settle_failure_names_the_rejected_and_errors_the_pending():
-    rows = [lb("a", st.BUILD), lb("b", st.ACTIVE, deployed=st.LIVE), lb("c", st.BUILD)]
-    deployer.settle(rows, {"a": 1, "b": 1, "c": 1}, error="bad bind", rejected_ids=("c",))
-    assert (rows[0].status, rows[0].status_description) == (st.ERROR, "bad bind")
-    assert rows[1].status == st.ACTIVE               # live and unchanged: untouched
-    assert (rows[2].status, rows[2].deployed) == (st.ERROR, st.REJECTED)
+    heads = [("a", 1, st.BUILD, st.NOT_LIVE), ("b", 1, st.ACTIVE, st.LIVE),
+             ("c", 1, st.BUILD, st.NOT_LIVE)]
+    updates, _ = deployer.settle(heads, {"a": 1, "b": 1, "c": 1}, error="bad bind",
+                                 rejected_ids=("c",))
+    assert updates == [("a", 1, st.ERROR, "bad bind", st.NOT_LIVE),
+                       ("c", 1, st.ERROR, "bad bind", st.REJECTED)]
