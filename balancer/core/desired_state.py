@@ -32,8 +32,9 @@ class DesiredState:
         with self._guard:
             known = dict(self._by_device.get(device_id, {}))
         stale = [i for i, revision, _s, _d in heads if known.get(i, (None,))[0] != revision]
-        for loaded in db.lbs_with_children(session, stale):
-            known[loaded.id] = (loaded.revision, records.lb_record(loaded))
+        for head, vips, nodes, monitors, stickies in db.lb_trees(session, stale).values():
+            known[head.id] = (head.revision,
+                              records.tree_record(head, vips, nodes, monitors, stickies))
         current = {h[0]: known[h[0]] for h in heads if h[0] in known}
         with self._guard:
             self._by_device[device_id] = current

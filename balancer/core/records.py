@@ -55,14 +55,21 @@ def sticky_record(row):
 
 
 def lb_record(row):
-    """The full desired state of one load balancer (children must be loaded)."""
+    """The full desired state of one loaded ORM load balancer."""
     farm = row.farm
+    return tree_record(row, farm.vips if farm else (), farm.servers if farm else (),
+                       farm.probes if farm else (), farm.stickies if farm else ())
+
+
+def tree_record(row, vips, nodes, monitors, stickies):
+    """The desired state of one load balancer from its row and child rows
+    (ORM objects or plain result rows: only attributes are read)."""
     protocol = str(row.protocol or "HTTP").upper()
     return base.LoadBalancer(
         id=row.id, name=row.name or "",
         algorithm=maps.canonical_algorithm(row.algorithm) or "ROUND_ROBIN",
         protocol=protocol,
-        vips=tuple(vip_record(v, protocol) for v in farm.vips) if farm else (),
-        nodes=tuple(node_record(n) for n in farm.servers) if farm else (),
-        monitors=tuple(monitor_record(p) for p in farm.probes) if farm else (),
-        stickies=tuple(sticky_record(s) for s in farm.stickies) if farm else ())
+        vips=tuple(vip_record(v, protocol) for v in vips),
+        nodes=tuple(node_record(n) for n in nodes),
+        monitors=tuple(monitor_record(p) for p in monitors),
+        stickies=tuple(sticky_record(s) for s in stickies))

@@ -128,13 +128,30 @@ def lbs_on_device(session, device_id, children=True):
     return list(session.scalars(stmt))
 
 
-def lbs_with_children(session, lb_ids):
-    """The load balancers ``lb_ids`` with every child loaded."""
-    if not lb_ids:
-        return []
-    lb = models.LoadBalancer
-    stmt = sa.select(lb).where(lb.id.in_(lb_ids)).options(*_with_children())
-    return list(session.scalars(stmt))
+def lb_trees(session, lb_ids, chunk=500):
+    """{lb id: (lb row, vips, nodes, monitors, stickies)} read with plain
+    queries, one per table: a deploy rebuilds many records, and ORM objects
+    cost more than the rest of the deploy together."""
+    lb, farm = models.LoadBalancer.__table__, models.ServerFarm.__table__
+    trees = {}
+    for start in range(0, len(lb_ids), chunk):
+        ids = lb_ids[start:start + chunk]
+        heads = session.execute(
+            sa.select(lb.c.id, lb.c.name, lb.c.algorithm, lb.c.protocol, lb.c.revision,
+                      farm.c.id.label("sf_id"))
+            .outerjoin(farm, farm.c.lb_id == lb.c.id).where(lb.c.id.in_(ids))).all()
+        by_farm = {h.sf_id: h.id for h in heads if h.sf_id}
+        children = {h.id: ([], [], [], []) for h in heads}
+        for index, model in enumerate((models.VirtualServer, models.Server, models.Probe,
+                                       models.Sticky)):
+            table = model.__table__
+            stmt = (sa.select(table).where(table.c.sf_id.in_(list(by_farm)))
+                    .order_by(table.c.created_at, table.c.id))
+            for row in session.execute(stmt):
+                children[by_farm[row.sf_id]][index].append(row)
+        for head in heads:
+            trees[head.id] = (head,) + children[head.id]
+    return trees
 
 
 def vip_endpoints_on_device(session, device_id, excluded_statuses=()):
