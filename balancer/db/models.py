@@ -42,23 +42,42 @@ class DictMixin:
     #: columns stored as text by the original but meaning numbers
     numeric = ()
 
-    def to_dict(self):
+    @classmethod
+    def _shown(cls):
+        """(column name, is numeric) of every column shown, in table order."""
+        shown = cls.__dict__.get("_shown_columns")
+        if shown is None:
+            shown = tuple((c.name, c.name in cls.numeric) for c in cls.__table__.columns
+                          if c.name not in cls.hidden)
+            cls._shown_columns = shown
+        return shown
+
+    @classmethod
+    def as_dict(cls, row):
+        """An ORM object, or a plain result row of this table, as a dict."""
+        orm = not hasattr(row, "_mapping")
+        get = row.__dict__.get if orm else row._mapping.get
+        extra = row.extra if orm else get("extra")
         out = {}
-        for column in self.__table__.columns:
-            if column.name in self.hidden:
-                continue
-            value = getattr(self, column.name)
-            if isinstance(value, datetime.datetime):
+        for name, numeric in cls._shown():
+            value = get(name)
+            if value is None and orm:
+                value = getattr(row, name)      # an expired ORM attribute
+            if type(value) is datetime.datetime:
                 value = value.isoformat()
-            if column.name in self.numeric and value not in (None, ""):
+            elif numeric and value not in (None, ""):
                 try:
                     value = int(value)
                 except (TypeError, ValueError):
                     pass
-            out[column.name] = value
-        for key, value in (self.extra or {}).items():
-            out.setdefault(key, value)
+            out[name] = value
+        if extra:
+            for key, value in extra.items():
+                out.setdefault(key, value)
         return out
+
+    def to_dict(self):
+        return type(self).as_dict(self)
 
 
 def _timestamps():

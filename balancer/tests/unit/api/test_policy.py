@@ -93,7 +93,7 @@ def test_policy_file_option_in_the_service_config(tmp_path):
 def test_policy_file_changes_apply_without_restart(tmp_path):
     rules = tmp_path / "policy.yaml"
     rules.write_text("{}\n")
-    authorizer = policy.Authorizer(conf_from(tmp_path))
+    authorizer = policy.Authorizer(conf_from(tmp_path), recheck_interval=0)
     assert allowed(authorizer, ctx("A"), "balancer:capabilities")
     rules.write_text('"balancer:capabilities": "!"\n')
     later = rules.stat().st_mtime + 10       # a newer mtime even within one second
