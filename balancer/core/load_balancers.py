@@ -39,7 +39,8 @@ def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
     """Two listeners on one device cannot share an address:port: not two
     load balancers, and not two VIPs of one request."""
     taken = {}
-    for lb_id, address, port in db.vip_endpoints_on_device(session, device_id,
+    ports = {vip["port"] for vip in vips}
+    for lb_id, address, port in db.vip_endpoints_on_device(session, device_id, ports,
                                                            (st.PENDING_DELETE,)):
         if lb_id != own_lb_id:
             taken[(address, str(port))] = "load balancer %s" % lb_id

@@ -156,12 +156,13 @@ def lb_trees(session, lb_ids, chunk=500):
     return trees
 
 
-def vip_endpoints_on_device(session, device_id, excluded_statuses=()):
-    """(lb id, address, port) of every VIP on a device: what a new listener
-    must not collide with, read without loading any load balancer."""
+def vip_endpoints_on_device(session, device_id, ports, excluded_statuses=()):
+    """(lb id, address, port) of the VIPs on a device listening on one of
+    ``ports``: what a new listener must not collide with, read without
+    loading any load balancer (and without reading every VIP of the device)."""
     lb, vip = models.LoadBalancer, models.VirtualServer
     stmt = (sa.select(vip.lb_id, vip.address, vip.port).join(lb, lb.id == vip.lb_id)
-            .where(lb.device_id == device_id))
+            .where(lb.device_id == device_id, vip.port.in_([str(p) for p in ports])))
     if excluded_statuses:
         stmt = stmt.where(lb.status.not_in(excluded_statuses))
     return session.execute(stmt).all()
