@@ -217,7 +217,7 @@ class VirtualServer(DictMixin, Base):
     name = Column(String(255))
     address = Column(String(255))
     mask = Column(String(255))
-    port = Column(String(255))
+    port = Column(String(255), index=True)
     status = Column(String(255))
     deployed = Column(String(40))
     extra = Column(JsonBlob)

@@ -100,8 +100,17 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=()):
         "NEWPID=$(readable \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
         f"echo '{TAG} newpid' $NEWPID\n"
         f"for p in $NEWPID; do [ -d \"/proc/$p\" ] && echo '{TAG} alive' \"$p\"; done\n"
+        # With -x the old and new processes share the stats socket until the
+        # old one lets go of it: ask again (up to ~2 s) until the new answers.
+        "for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
+        "  rt=$(printf 'show info;show backend\\n' | $S socat -t 5 stdio "
+        "\"unix-connect:$SOCK\" 2>&1)\n"
+        "  pid=$(printf '%s\\n' \"$rt\" | sed -n 's/^Pid: //p')\n"
+        "  [ -n \"$pid\" ] && case \" $NEWPID \" in *\" $pid \"*) break ;; esac\n"
+        "  [ -z \"$NEWPID\" ] && break; sleep 0.1\n"
+        "done\n"
         f"echo '{TAG} runtime'\n"
-        "printf 'show info;show backend\\n' | $S socat -t 5 stdio \"unix-connect:$SOCK\" 2>&1\n"
+        "printf '%s\\n' \"$rt\"\n"
         f"echo '{TAG} end-runtime'\n")
     for cidr in remove_vips:
         lines.append(f"$S ip addr del {shlex.quote(cidr)} dev \"$IFACE\" 2>/dev/null "
