@@ -9,6 +9,7 @@ threads keep serving while one waits for the lock.
 import contextlib
 import fcntl
 import os
+import threading
 import time
 
 
@@ -36,3 +37,31 @@ def held(lock_dir, device_id, timeout):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class ProcessWideLock:
+    """A thread lock that, when ``lock_dir`` is set (forked workers), also
+    holds the named file lock: for check-then-insert steps such as taking a
+    VIP address:port, which must be one at a time across every worker."""
+
+    def __init__(self, lock_dir, name, timeout=30.0):
+        self._thread_lock = threading.Lock()
+        self._lock_dir, self._name, self._timeout = lock_dir, name, timeout
+        self._file_lock = None
+
+    def __enter__(self):
+        self._thread_lock.acquire()
+        try:
+            self._file_lock = held(self._lock_dir, self._name, self._timeout)
+            self._file_lock.__enter__()
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self._file_lock.__exit__(*exc)
+        finally:
+            self._file_lock = None
+            self._thread_lock.release()

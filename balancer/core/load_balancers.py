@@ -1,8 +1,7 @@
 """Load balancers: the whole create commits or nothing does, then it deploys."""
 
-import threading
 
-from balancer.core import exceptions, scheduler
+from balancer.core import device_lock, exceptions, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import models
@@ -79,9 +78,9 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
 class LoadBalancers:
     def __init__(self, service):
         self.service = service
-        # VIP conflicts are checked, then rows inserted: one at a time per
-        # process, or two concurrent requests both find the address free
-        self.placing = threading.Lock()
+        # VIP conflicts are checked, then rows inserted: one at a time (across
+        # forked workers too), or two concurrent requests both find it free
+        self.placing = device_lock.ProcessWideLock(service.lock_dir, "placing")
 
     def _get(self, session, tenant_id, lb_id, children=False):
         row = db.lb_get(session, tenant_id, lb_id, children=children)

@@ -89,3 +89,28 @@ def test_workers_share_a_device_lock(tmp_path):
         order.append("second in")
     thread.join()
     assert order == ["first done", "second in"]
+
+
+def test_placing_lock_spans_workers(tmp_path):
+    """Two workers' placing locks (two objects, one lock directory) exclude
+    each other, as two forked processes' would."""
+    import threading
+
+    from balancer.core.device_lock import ProcessWideLock
+
+    first, second = (ProcessWideLock(str(tmp_path), "placing") for _ in range(2))
+    inside, order = threading.Event(), []
+
+    def hold():
+        with first:
+            inside.set()
+            time.sleep(0.3)
+            order.append("first out")
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    inside.wait(5)
+    with second:
+        order.append("second in")
+    thread.join()
+    assert order == ["first out", "second in"]
