@@ -66,6 +66,19 @@ class DriverPool:
         with self._lock(device_row.id):
             yield self.peek(device_row)
 
+    @contextlib.contextmanager
+    def try_using(self, device_row, wait=0.5):
+        """Like ``using`` but gives None instead of waiting more than ``wait``
+        seconds behind a deploy: for reads that can do without the device."""
+        lock = self._lock(device_row.id)
+        if not lock.acquire(timeout=wait):
+            yield None
+            return
+        try:
+            yield self.peek(device_row)
+        finally:
+            lock.release()
+
     def forget(self, device_id):
         """Drop a device's driver (after delete, or after a hung deploy)."""
         with self._guard:

@@ -47,14 +47,14 @@ class Members:
     def node_views(self, lb, rows):
         """Node dicts with the device's live operating status when it answers.
 
-        Only an ACTIVE load balancer is asked about: a pending one has its
-        deploy holding the device, and a read must never queue behind it."""
+        Only an ACTIVE load balancer is asked about, and only while its device
+        is free: a read never queues behind another LB's deploy."""
         views = [r.to_dict() for r in rows]
         if not views or lb.device_id is None or lb.status != st.ACTIVE:
             return views
         try:
-            with self.service.drivers.using(lb.device) as driver:
-                live = driver.node_status(records.lb_record(lb))
+            with self.service.drivers.try_using(lb.device) as driver:
+                live = driver.node_status(records.lb_record(lb)) if driver else {}
         except Exception as err:
             LOG.debug("no operating status for %s: %s", lb.id, err)
             live = {}

@@ -26,3 +26,25 @@ def test_storing_the_learned_host_key_keeps_the_warm_driver():
     assert pool.peek(device_row(host_key="ssh-ed25519 AAAA")) is driver
     # a different key than the one it saw is a new device identity
     assert pool.peek(device_row(host_key="ssh-ed25519 BBBB")) is not driver
+
+
+def test_reads_do_not_queue_behind_a_deploy():
+    import threading
+
+    pool = DriverPool(["noop"])
+    row = device_row()
+    holding, release = threading.Event(), threading.Event()
+
+    def deploy():
+        with pool.using(row):
+            holding.set()
+            release.wait(5)
+    thread = threading.Thread(target=deploy)
+    thread.start()
+    holding.wait(5)
+    with pool.try_using(row, wait=0.05) as driver:
+        assert driver is None                 # busy: the read goes without
+    release.set()
+    thread.join()
+    with pool.try_using(row, wait=0.05) as driver:
+        assert driver is pool.peek(row)
