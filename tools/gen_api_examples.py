@@ -119,6 +119,8 @@ def run(rec):
                     {"name": "noop-1", "type": "noop", "ip": "127.0.0.1"})["device"]
     rec.call("device-list", "GET", "/devices")
     rec.call("device-show", "GET", "/devices/%s" % hap["id"])
+    rec.call("device-update", "PUT", "/devices/%s" % hap["id"],
+             {"password": "new-secret", "host_key": None, "interface": "eth1"})
     rec.call("device-info", "GET", "/devices/%s/info" % noop["id"])
     rec.call("algorithms", "GET", "/algorithms")
     rec.call("protocols", "GET", "/protocols")

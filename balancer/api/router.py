@@ -42,6 +42,7 @@ ROUTES += [
     ("GET", "/devices", "devices", "index"),
     ("POST", "/devices", "devices", "create"),
     ("GET", "/devices/{device_id}", "devices", "show"),
+    ("PUT", "/devices/{device_id}", "devices", "update"),
     ("DELETE", "/devices/{device_id}", "devices", "delete"),
     ("GET", "/devices/{device_id}/info", "devices", "info"),
     ("GET", "/algorithms", "capabilities", "algorithms"),

@@ -34,6 +34,19 @@ class Devices:
             session.flush()
             return device_view(row)
 
+    def update(self, ctx, device_id, values):
+        """Change a device (credentials, address, paths, pinned key) and
+        redeploy its load balancers with the new settings."""
+        with self.service.session() as session:
+            row = self._get(session, device_id)
+            db.merge_into(row, values)
+            session.flush()
+            view = device_view(row)
+            has_lbs = bool(db.lb_ids_on_device(session, device_id))
+        if has_lbs:
+            self.service.deploy_and_wait(device_id)
+        return view
+
     def _get(self, session, device_id):
         row = db.device_get(session, device_id)
         if row is None:

@@ -192,3 +192,22 @@ def device(data):
         if key in data:
             data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
     return data
+
+
+def device_update(data):
+    """A device change: any field of a device except its id and type; a
+    ``host_key`` of null forgets the pinned key (the next connection pins the
+    key it is shown, as on first use)."""
+    reject_read_only(_object(data, "device"))
+    if "type" in data:
+        raise exceptions.Invalid("type cannot be changed; register a new device",
+                                 field="type")
+    forget_key = "host_key" in data and data["host_key"] is None
+    data = {k: v for k, v in data.items() if not (k == "host_key" and v is None)}
+    data = validate(dict(DEVICE, required=[]), data)
+    for key in FLAGS:
+        if key in data:
+            data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
+    if forget_key:
+        data["host_key"] = None
+    return data

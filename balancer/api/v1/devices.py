@@ -18,6 +18,11 @@ class DevicesController(base.Controller):
     def show(self, req, device_id):
         return 200, {"device": self.service.devices.get(self.context(req), device_id)}
 
+    def update(self, req, device_id):
+        ctx = self.context(req)
+        values = resources.device_update(self.body(req))
+        return 200, {"device": self.service.devices.update(ctx, device_id, values)}
+
     def delete(self, req, device_id):
         self.service.devices.delete(self.context(req), device_id)
         return 204, None
