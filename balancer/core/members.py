@@ -49,7 +49,7 @@ class Members:
 
         Only an ACTIVE load balancer is asked about, and only while its device
         is free: a read never queues behind another LB's deploy."""
-        views = [r.to_dict() for r in rows]
+        views = [records.not_applied(r.to_dict()) for r in rows]
         if not views or lb.device_id is None or lb.status != st.ACTIVE:
             return views
         try:
@@ -101,7 +101,8 @@ class Members:
         self.service.deploy_and_wait(device_id)
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
-            return [self._child(lb, kind, i).to_dict() for i in ids]
+            views = [self._child(lb, kind, i).to_dict() for i in ids]
+            return [records.not_applied(v) for v in views] if kind == "node" else views
 
     def update(self, ctx, tenant_id, lb_id, kind, child_id, values):
         with self.service.session() as session:

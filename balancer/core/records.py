@@ -7,6 +7,19 @@ This is the one place that knows where each API field is stored (a column or
 from balancer.drivers import base
 from balancer.drivers.haproxy import maps
 
+#: node fields the API keeps and echoes (the original accepted them) but that
+#: no driver receives: HAProxy has no per-server bandwidth or connection-rate
+#: limit.  Responses name them under ``notApplied`` so nobody relies on them.
+NOT_APPLIED_NODE_FIELDS = ("rateBandwidth", "rateConnection")
+
+
+def not_applied(view):
+    """Mark the fields of a node view that have no effect on any device."""
+    ignored = [name for name in NOT_APPLIED_NODE_FIELDS if view.get(name) is not None]
+    if ignored:
+        view["notApplied"] = ignored
+    return view
+
 
 def _int(value, default=None):
     if value in (None, ""):

@@ -46,7 +46,7 @@ def test_unknown_routes_are_404(api, path):
 
 @pytest.mark.parametrize("method, path, allow", [
     ("PUT", "/devices", "GET, POST"),
-    ("PATCH", "/devices/abc", "GET, DELETE"),
+    ("PATCH", "/devices/abc", "GET, PUT, DELETE"),
     ("POST", "/algorithms", "GET"),
     ("DELETE", "/protocols", "GET"),
     ("DELETE", "/t1/loadbalancers", "GET, POST"),

@@ -133,3 +133,17 @@ def test_reads_do_not_wait_for_a_slow_device(tmp_path, migrated_db):
         nodes = api.get(nodes_url(lb)).json["nodes"]
         api.get(lb_url("t1", lb["id"], "details"))
         assert time.monotonic() - started < 0.5 and len(nodes) == 1
+
+
+def test_fields_without_effect_are_named_not_applied(api):
+    device = api.add_device()
+    lb = helpers.create_lb(api, device_id=device["id"])
+    url = helpers.lb_url("t1", lb["id"], "nodes")
+    added = api.post_json(url, {"nodes": [helpers.node_body(
+        port=8010, rateBandwidth="12", rateConnection=1000)]}).json["nodes"][0]
+    assert added["rateBandwidth"] == 12
+    assert added["notApplied"] == ["rateBandwidth", "rateConnection"]
+    shown = api.get(url + "/" + added["id"]).json["node"]
+    assert shown["notApplied"] == ["rateBandwidth", "rateConnection"]
+    plain = api.post_json(url, {"nodes": [helpers.node_body(port=8011)]}).json["nodes"][0]
+    assert "notApplied" not in plain
