@@ -52,8 +52,12 @@ def schedule(session, pool, algorithm, protocol, device_id=None):
         row = db.device_get(session, device_id)
         if row is None:
             raise exceptions.NotFound("device %s not found" % device_id)
-        candidates = [(r, c) for r, c in usable_devices(session, pool) if r.id == row.id]
-        if not candidates or not supports(candidates[0][1], algorithm, protocol):
+        try:
+            caps = device_capabilities(pool, row)
+        except Exception as err:
+            LOG.warning("device %s (%s) cannot be used: %s", row.id, row.type, err)
+            caps = None
+        if caps is None or not supports(caps, algorithm, protocol):
             raise exceptions.NoValidDevice(
                 "device %s cannot serve algorithm %s with protocol %s"
                 % (device_id, algorithm, protocol))
