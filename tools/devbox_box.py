@@ -80,7 +80,7 @@ def load(state_file):
 
 def box_pids(state):
     """Processes that belong to the box beyond doubt (see lab.HaproxyBox)."""
-    pids = {pid for pid in state.get("pids", []) if _running(pid)}
+    pids = {pid for pid in state.get("pids", []) if lab_parts.alive(pid)}
     if state.get("ns"):
         pids |= set(lab_parts.pids_in_namespace(state["ns"]))
     if state.get("user"):
@@ -89,16 +89,6 @@ def box_pids(state):
         pids |= set(lab_parts.pids_mentioning(state["root"]))
     pids.discard(os.getpid())
     return sorted(pids)
-
-
-def _running(pid):
-    """Exists and is not a zombie (the box's daemons are not our children, and
-    PID 1 on such machines reaps them late)."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 def end_processes(pids, grace=3.0):
@@ -110,9 +100,9 @@ def end_processes(pids, grace=3.0):
             except (ProcessLookupError, PermissionError):
                 pass
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(_running(p) for p in pids):
+        while time.monotonic() < deadline and any(lab_parts.alive(p) for p in pids):
             time.sleep(0.05)
-        pids = [p for p in pids if _running(p)]
+        pids = [p for p in pids if lab_parts.alive(p)]
         if not pids:
             return
 
@@ -138,7 +128,7 @@ def down(state_file):
 def check(state_file):
     """0 when the box's recorded processes all still run."""
     state = load(state_file)
-    alive = [pid for pid in state["pids"] if _running(pid)]
+    alive = [pid for pid in state["pids"] if lab_parts.alive(pid)]
     ns_ok = not state.get("ns") or os.path.exists(f"/run/netns/{state['ns']}")
     return 0 if ns_ok and len(alive) == len(state["pids"]) else 1
 

@@ -204,7 +204,7 @@ def http_get(url, headers=None, timeout=5.0):
         connection.close()
 
 
-def _alive(pid):
+def alive(pid):
     """A process that is not ours to reap counts as gone once it is a zombie."""
     try:
         with open(f"/proc/{pid}/stat") as handle:
@@ -226,7 +226,7 @@ def end_process(pid, grace=3.0):
             if done:
                 return
         except ChildProcessError:
-            if not _alive(pid):
+            if not alive(pid):
                 return
         time.sleep(0.02)
     try:

@@ -10,7 +10,6 @@ import http.client
 import json
 import math
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -161,26 +160,9 @@ def wait_for_200(host, port, deadline_s=10.0, path="/"):
 # -- processes ----------------------------------------------------------------
 
 def stop_pid(pid, grace=10.0):
-    """SIGTERM then SIGKILL one process we started."""
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    end = time.monotonic() + grace
-    while time.monotonic() < end:
-        try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return
-        except ChildProcessError:
-            if not os.path.exists(f"/proc/{pid}"):
-                return
-        time.sleep(0.05)
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+    """SIGTERM then SIGKILL one process we started (the lab's own routine)."""
+    from balancer.tests.lab_parts import end_process
+    end_process(pid, grace)
 
 
 class ApiServer:
@@ -310,3 +292,14 @@ class SwapCounter:
         time.sleep(0.05)
         self._stop.set()
         self._thread.join(5)
+
+
+def api_on_box(ctx, name, wait_timeout):
+    """(box, api server, client, device): a fresh API process with the lab
+    box registered as its HAProxy device, as every real-parts scenario starts."""
+    box = ctx.box()
+    api = ApiServer(ctx.workdir, name, wait_timeout=wait_timeout).start()
+    ctx.servers.append(api)
+    client = api.client()
+    device = client.json("POST", "/devices", box.api_device_body())["device"]
+    return box, api, client, device

@@ -10,16 +10,13 @@ balancer's word.  Wall time is from the barrier to the last answer.
 import threading
 import time
 
-from harness import ApiServer, SwapCounter, summary_ms
+from harness import SwapCounter, api_on_box, summary_ms
 from scenario_provision import TENANT, seed_lb_body
 
 
 def run(ctx):
-    box, count = ctx.box(), ctx.params["group_creates"]
-    api = ApiServer(ctx.workdir, "group-commit", wait_timeout=120.0).start()
-    ctx.servers.append(api)
-    client = api.client()
-    device = client.json("POST", "/devices", box.api_device_body())["device"]
+    count = ctx.params["group_creates"]
+    box, api, client, device = api_on_box(ctx, "group-commit", wait_timeout=120.0)
     nodes = box.backend_nodes()
     base_port = 30000
 

@@ -11,16 +11,13 @@ after the other through the API: node add, weight change, condition change
 import threading
 import time
 
-from harness import ApiServer, SwapCounter, get_once, summary_ms
+from harness import SwapCounter, api_on_box, get_once, summary_ms
 from scenario_provision import TENANT, seed_lb_body
 
 
 def run(ctx):
-    box, changes = ctx.box(), ctx.params["hitless_changes"]
-    api = ApiServer(ctx.workdir, "hitless", wait_timeout=30.0).start()
-    ctx.servers.append(api)
-    client = api.client()
-    device = client.json("POST", "/devices", box.api_device_body())["device"]
+    changes = ctx.params["hitless_changes"]
+    box, api, client, device = api_on_box(ctx, "hitless", wait_timeout=30.0)
     vip_port = box.free_vip_port(81)
     nodes = box.backend_nodes()
     body = seed_lb_body(device["id"], box.ip, vip_port, nodes)

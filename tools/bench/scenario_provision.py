@@ -25,7 +25,7 @@ import shlex
 import time
 
 import paramiko
-from harness import ApiServer, summary_ms, wait_for_200
+from harness import api_on_box, summary_ms, wait_for_200
 
 TENANT = "bench"
 
@@ -120,11 +120,8 @@ def box_haproxy():
 
 
 def run(ctx):
-    box, runs = ctx.box(), ctx.params["provision_runs"]
-    api = ApiServer(ctx.workdir, "provision", wait_timeout=30.0).start()
-    ctx.servers.append(api)
-    client = api.client()
-    device = client.json("POST", "/devices", box.api_device_body())["device"]
+    runs = ctx.params["provision_runs"]
+    box, api, client, device = api_on_box(ctx, "provision", wait_timeout=30.0)
     vip_port = box.free_vip_port(80)
     vip = (box.ip, vip_port)
     body = seed_lb_body(device["id"], box.ip, vip_port, box.backend_nodes())
