@@ -9,9 +9,11 @@ node weight PUT on the seed LB: one deploy of the whole device, timed from
 the client (``per_change``).  The API process's RSS is read after them.
 
 The breakdown is measured after the API stops, in this process, on the same
-database and device: loading the rows (``db_load``), turning them into
-records, ``render`` alone, ``haproxy -c`` alone on the live file, and the
-driver's one remote script (upload + check + swap + reload + runtime check).
+database and device, with the service's own code: reading the desired state
+cold (``cold_read``: every LB's records built, as after a restart) and warm
+(``warm_read``: what each change pays, records cached by LB revision),
+``render`` alone, ``haproxy -c`` alone on the live file, and the driver's
+one remote script (upload + check + swap + reload + runtime check).
 """
 
 import dataclasses
@@ -102,8 +104,7 @@ class _nothing:
 
 
 def breakdown(box, url, device_id, live, reps):
-    from balancer.core import records
-    from balancer.db import api as db
+    from balancer.core.desired_state import DesiredState
     from balancer.db import session as db_session
     from balancer.drivers.base import DriverError
     from balancer.drivers.haproxy import driver as hdriver
@@ -111,17 +112,17 @@ def breakdown(box, url, device_id, live, reps):
 
     engine = db_session.make_engine(url)
     factory = db_session.make_session_factory(engine)
-    loads, recs, renders, checks = [], [], [], []
+    colds, warms, renders, checks = [], [], [], []
     for _ in range(reps):
-        session = factory()
+        state, session = DesiredState(), factory()
         t0 = time.perf_counter()
-        rows = db.lbs_on_device(session, device_id)
+        state.read(session, device_id)
         t1 = time.perf_counter()
-        desired = [records.lb_record(r) for r in rows]
+        _heads, desired = state.read(session, device_id)
         t2 = time.perf_counter()
         session.close()
-        loads.append(t1 - t0)
-        recs.append(t2 - t1)
+        colds.append(t1 - t0)
+        warms.append(t2 - t1)
         t3 = time.perf_counter()
         render.render(live, desired)
         renders.append(time.perf_counter() - t3)
@@ -148,7 +149,7 @@ def breakdown(box, url, device_id, live, reps):
                 errors.append(str(err)[:300])
     finally:
         drv.close()
-    return {"db_load": summary_ms(loads), "to_records": summary_ms(recs),
+    return {"cold_read": summary_ms(colds), "warm_read": summary_ms(warms),
             "render": summary_ms(renders), "haproxy_check": summary_ms(checks),
             "remote_script": summary_ms(remotes), "driver_errors": errors}
 

@@ -42,7 +42,8 @@ PLOT_SCRIPT = textwrap.dedent('''\
     for key, label in (("per_change", "per-change deploy (API)"),
                        ("remote_script", "remote script (check+swap+reload)"),
                        ("haproxy_check", "haproxy -c alone"), ("render", "render alone"),
-                       ("db_load", "DB load")):
+                       ("cold_read", "desired state, cold"),
+                       ("warm_read", "desired state, warm")):
         a.plot(n, [r[key]["p50_ms"] for r in rows], marker="o", label=label)
     a.set_xscale("log"); a.set_yscale("log")
     a.set_xlabel("load balancers on the device"); a.set_ylabel("ms (p50)")
