@@ -79,12 +79,14 @@ class Runtime:
         if answer:       # the CLI is silent on success, it only ever explains refusals
             raise DriverError(f"HAProxy refused the change of {backend}/{server}: {answer}")
 
-    def stats(self):
-        return parse_stat(self.ask("show stat"))
+    def stats(self, proxy=None):
+        """``show stat`` rows; of one proxy's servers only when ``proxy`` is
+        given (one backend's lines, not the whole device's)."""
+        return parse_stat(self.ask("show stat %s 4 -1" % proxy if proxy else "show stat"))
 
     def node_status(self, backend):
         return {row["svname"]: node_status_word(row.get("status"), row.get("weight"))
-                for row in self.stats()
+                for row in self.stats(backend)
                 if row.get("pxname") == backend
                 and row.get("svname") not in ("FRONTEND", "BACKEND")}
 
