@@ -36,7 +36,7 @@ class LabError(RuntimeError):
     """The box could not be built."""
 
 
-class HaproxyBox:
+class HaproxyBox(parts.Started):
     def __init__(self, backends=3, namespace=None, backend_names=None):
         self.count = backends
         self.want_namespace = namespace      # None: namespace when possible
@@ -61,22 +61,7 @@ class HaproxyBox:
         found = all(shutil.which(t) or os.path.exists(f"/usr/sbin/{t}") for t in tools)
         return os.geteuid() == 0 and found
 
-    # -- life cycle ---------------------------------------------------------
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def start(self):
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
+    # -- life cycle (start, __enter__, __exit__ from parts.Started) ----------
     def _start(self):
         if not self.available():
             raise LabError("HaproxyBox needs root plus haproxy, sshd, socat, sudo")

@@ -278,3 +278,22 @@ def is_lab_address(address):
     """Integration tests may only send traffic to loopback or our 10.231/16."""
     parsed = ipaddress.ip_address(address)
     return parsed.is_loopback or parsed in ipaddress.ip_network("10.231.0.0/16")
+
+
+class Started:
+    """``start()`` that undoes what it did when it fails half-way, and a
+    context manager; subclasses write ``_start()`` and an idempotent ``stop()``."""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def start(self):
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self

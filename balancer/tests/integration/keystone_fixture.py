@@ -32,6 +32,8 @@ import urllib.request
 
 import pytest
 
+from balancer.tests.lab_parts import Started
+
 VERSION = os.environ.get("BALANCER_TEST_KEYSTONE_VERSION", "30.0.0")
 ADMIN_PASSWORD = "adminpass"
 
@@ -115,7 +117,7 @@ def http(method, url, body=None, token=None, timeout=30):
     return status, (json.loads(raw) if raw.strip() else None), headers
 
 
-class Keystone:
+class Keystone(Started):
     """One Keystone server with two projects (A, B), a member in each, an
     admin and a ``balancer`` service user for keystonemiddleware."""
 
@@ -130,15 +132,7 @@ class Keystone:
         self._scopes = {"admin": "admin"}
         self._tokens = {}
 
-    # -- life cycle ---------------------------------------------------------
-    def start(self):
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
+    # -- life cycle (start() from lab_parts.Started) --------------------------
     def _start(self):
         self.workdir = tempfile.mkdtemp(prefix="balancer-keystone-")
         self.port = free_port()

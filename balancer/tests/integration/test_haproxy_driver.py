@@ -8,7 +8,6 @@ with.  Traffic only goes to the box's own addresses.
 """
 
 import dataclasses
-import os
 import time
 
 import pytest
@@ -17,6 +16,7 @@ from balancer.drivers.base import DriverError, LoadBalancer, Monitor, Node, Stic
 from balancer.drivers.haproxy import sections
 from balancer.drivers.haproxy.driver import HaproxyDriver
 from balancer.tests import lab_parts
+from balancer.tests.integration.conftest import need_box
 from balancer.tests.lab import HaproxyBox
 
 pytestmark = pytest.mark.integration
@@ -26,10 +26,7 @@ OPTIONS = {"ssh_connect_timeout": 3, "ssh_command_timeout": 20}
 
 @pytest.fixture(scope="module")
 def box():
-    if not HaproxyBox.available():
-        if os.environ.get("CI"):
-            pytest.fail("integration tests must run in CI: need root, haproxy, sshd, socat, sudo")
-        pytest.skip("needs root with haproxy, sshd, socat and sudo")
+    need_box()
     with HaproxyBox(backends=3) as lab:
         yield lab
 
