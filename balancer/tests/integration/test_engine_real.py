@@ -82,12 +82,18 @@ class Client(threading.Thread):
             self.failed += 1
 
 
-def test_100_changes_under_traffic_drop_nothing(real_api, api_box):
-    device = real_api.post_json("/devices", api_box.api_device_body()).json["device"]
-    port = api_box.free_vip_port(80)
+def seed_on_box(real_api, box):
+    """(port, load balancer): the box registered, the seed LB live on it."""
+    device = real_api.post_json("/devices", box.api_device_body()).json["device"]
+    port = box.free_vip_port(80)
     lb = real_api.post_json("/foo/loadbalancers",
-                            seed_lb_body(api_box, device["id"], port)).json["loadbalancer"]
+                            seed_lb_body(box, device["id"], port)).json["loadbalancer"]
     assert lb["status"] == "ACTIVE"
+    return port, lb
+
+
+def test_100_changes_under_traffic_drop_nothing(real_api, api_box):
+    port, lb = seed_on_box(real_api, api_box)
     nodes_url = "/foo/loadbalancers/%s/nodes" % lb["id"]
     first = real_api.get(nodes_url).json["nodes"][0]
     address, spare_port, _name = api_box.backend_nodes()[0]
@@ -117,11 +123,7 @@ def test_100_changes_under_traffic_drop_nothing(real_api, api_box):
 
 
 def test_reconcile_heals_a_hand_edited_device(real_api, api_box):
-    device = real_api.post_json("/devices", api_box.api_device_body()).json["device"]
-    port = api_box.free_vip_port(80)
-    lb = real_api.post_json("/foo/loadbalancers",
-                            seed_lb_body(api_box, device["id"], port)).json["loadbalancer"]
-    assert lb["status"] == "ACTIVE"
+    port, lb = seed_on_box(real_api, api_box)
     healthy = api_box.read_config()
     with open(api_box.config_path, "w") as handle:      # someone edits the box by hand
         handle.write(api_box.operator_config)

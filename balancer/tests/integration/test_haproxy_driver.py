@@ -16,8 +16,6 @@ from balancer.drivers.base import DriverError, LoadBalancer, Monitor, Node, Stic
 from balancer.drivers.haproxy import sections
 from balancer.drivers.haproxy.driver import HaproxyDriver
 from balancer.tests import lab_parts
-from balancer.tests.integration.conftest import need_box
-from balancer.tests.lab import HaproxyBox
 
 pytestmark = pytest.mark.integration
 
@@ -25,10 +23,9 @@ OPTIONS = {"ssh_connect_timeout": 3, "ssh_command_timeout": 20}
 
 
 @pytest.fixture(scope="module")
-def box():
-    need_box()
-    with HaproxyBox(backends=3) as lab:
-        yield lab
+def box(api_box):
+    """The module's lab box (``api_box`` in conftest.py)."""
+    return api_box
 
 
 @pytest.fixture
