@@ -52,12 +52,14 @@ STICKY = {"type": "object", "required": ["type"], "properties": {
     "cookieName": COOKIE, "name": TEXT}}
 LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": one_of(*maps.PROTOCOLS),
              "transport": TEXT, "port": TEXT}
+# the items of these lists are checked one by one by node(), vip(), monitor()
+# and sticky() (see load_balancer()), not here as well
 LB = {"type": "object", "required": ["name"], "properties": dict(
     LB_FIELDS, device_id=TOKEN,
-    nodes={"type": "array", "maxItems": 1000, "items": NODE},
-    virtualIps={"type": "array", "maxItems": 100, "items": VIP},
-    healthMonitor={"type": "array", "maxItems": 10, "items": MONITOR},
-    sessionPersistence={"type": "array", "maxItems": 1, "items": STICKY})}
+    nodes={"type": "array", "maxItems": 1000},
+    virtualIps={"type": "array", "maxItems": 100},
+    healthMonitor={"type": "array", "maxItems": 10},
+    sessionPersistence={"type": "array", "maxItems": 1})}
 LB_UPDATE = {"type": "object", "properties": LB_FIELDS}
 DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "name": TEXT, "type": TOKEN, "version": TEXT,
