@@ -25,6 +25,12 @@ for arg in "$@"; do
   esac
 done
 
+# the real-component tests need HAProxy, sshd, sudo, socat: as root on
+# Debian, install whatever is missing (the same list .ci/run installs)
+if [[ $lint_only == 0 && $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  tools/install-system-packages
+fi
+
 if [[ $use_venv == 1 && -z ${VIRTUAL_ENV:-} ]]; then
   [[ $force == 1 ]] && rm -rf .venv
   if [[ ! -x .venv/bin/python ]]; then
