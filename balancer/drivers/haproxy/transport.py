@@ -127,8 +127,8 @@ class SshTransport:
         elif seen != self.pinned:
             raise HostKeyMismatch(
                 f"host key of {where} changed: pinned {self.pinned.split()[0]} key does not match "
-                f"the {key.get_name()} key presented (possible man-in-the-middle); clear the "
-                "device's host_key only if the device was really re-installed")
+                f"the {key.get_name()} key presented (possible man-in-the-middle); only if the "
+                "device was really re-installed, set its new host_key with PUT /devices/{id}")
 
     def _authenticate(self, transport, where):
         try:
