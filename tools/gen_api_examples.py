@@ -146,21 +146,15 @@ def run(rec):
     rec.call("node-status", "PUT", node + "/draining")
     rec.call("node-delete", "DELETE", node, status=204)
 
-    # health monitors
-    monitor = rec.call("monitor-create", "POST", one + "/healthMonitoring",
-                       read_json(MANUAL, "addProbeCommand"))["healthMonitoring"]
-    rec.call("monitor-list", "GET", one + "/healthMonitoring")
-    rec.call("monitor-show", "GET", "%s/healthMonitoring/%s" % (one, monitor["id"]))
-    rec.call("monitor-delete", "DELETE", "%s/healthMonitoring/%s" % (one, monitor["id"]),
-             status=204)
-
-    # session persistence
-    sticky = rec.call("sticky-create", "POST", one + "/sessionPersistence",
-                      read_json(MANUAL, "addStickyCommand"))["sessionPersistence"]
-    rec.call("sticky-list", "GET", one + "/sessionPersistence")
-    rec.call("sticky-show", "GET", "%s/sessionPersistence/%s" % (one, sticky["id"]))
-    rec.call("sticky-delete", "DELETE", "%s/sessionPersistence/%s" % (one, sticky["id"]),
-             status=204)
+    # health monitors and session persistence: create, list, show, delete
+    for name, path, body_file in (("monitor", "healthMonitoring", "addProbeCommand"),
+                                  ("sticky", "sessionPersistence", "addStickyCommand")):
+        made = rec.call(name + "-create", "POST", "%s/%s" % (one, path),
+                        read_json(MANUAL, body_file))[path]
+        rec.call(name + "-list", "GET", "%s/%s" % (one, path))
+        rec.call(name + "-show", "GET", "%s/%s/%s" % (one, path, made["id"]))
+        rec.call(name + "-delete", "DELETE", "%s/%s/%s" % (one, path, made["id"]),
+                 status=204)
 
     # virtual IPs, on a second, minimal load balancer that has none yet (it
     # also shows that only a name is required; and a VIP beside an existing

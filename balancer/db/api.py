@@ -120,16 +120,6 @@ def lbs_for_vm(session, tenant_id, vm_id):
     return list(session.scalars(stmt))
 
 
-def lbs_on_device(session, device_id, children=True):
-    """Every load balancer of a device, with all its children loaded unless
-    ``children`` is False (statuses only: far cheaper on a busy device)."""
-    lb = models.LoadBalancer
-    stmt = sa.select(lb).where(lb.device_id == device_id).order_by(lb.id)
-    if children:
-        stmt = stmt.options(*_with_children())
-    return list(session.scalars(stmt))
-
-
 def lb_trees(session, lb_ids, chunk=500):
     """{lb id: (lb row, vips, nodes, monitors, stickies)} read with plain
     queries, one per table: a deploy rebuilds many records, and ORM objects
@@ -166,12 +156,6 @@ def vip_endpoints_on_device(session, device_id, ports, excluded_statuses=()):
     if excluded_statuses:
         stmt = stmt.where(lb.status.not_in(excluded_statuses))
     return session.execute(stmt).all()
-
-
-def devices_needing_deploy(session, statuses):
-    lb = models.LoadBalancer
-    stmt = sa.select(lb.device_id).where(lb.status.in_(statuses)).distinct()
-    return [d for d in session.scalars(stmt) if d]
 
 
 def devices_with_lbs(session):

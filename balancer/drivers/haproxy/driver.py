@@ -279,33 +279,27 @@ class _Guarded:
 
 
 def _our_bind_hosts(text):
-    """Addresses our sections bind that need to exist on the interface."""
-    hosts = set()
-    for line in sections.our_sections_text(text or "").splitlines():
-        words = line.split()
-        if len(words) == 2 and words[0] == "bind":
-            host = words[1].rsplit(":", 1)[0].strip("[]")
-            try:
-                address = ipaddress.ip_address(host)
-            except ValueError:
-                continue
-            if not (address.is_unspecified or address.is_loopback):
-                hosts.add(str(address))
-    return hosts
+    """Addresses our sections of ``text`` bind that must exist on the interface."""
+    binds = (line.split() for line in sections.our_sections_text(text or "").splitlines())
+    return _interface_hosts(words[1].rsplit(":", 1)[0] for words in binds
+                            if len(words) == 2 and words[0] == "bind")
 
 
 def _record_hosts(lbs):
-    """The addresses the records' VIPs bind that must exist on the interface
-    (the same set ``_our_bind_hosts`` reads back from the rendered text)."""
+    """The same set from the records (what ``render`` will bind)."""
+    return _interface_hosts(vip.address for lb in lbs for vip in lb.vips)
+
+
+def _interface_hosts(addresses):
+    """The real (not wildcard, not loopback) IP addresses among ``addresses``."""
     hosts = set()
-    for lb in lbs:
-        for vip in lb.vips:
-            try:
-                address = ipaddress.ip_address(str(vip.address).strip("[]"))
-            except ValueError:
-                continue
-            if not (address.is_unspecified or address.is_loopback):
-                hosts.add(str(address))
+    for text in addresses:
+        try:
+            address = ipaddress.ip_address(str(text).strip("[]"))
+        except ValueError:
+            continue
+        if not (address.is_unspecified or address.is_loopback):
+            hosts.add(str(address))
     return hosts
 
 
