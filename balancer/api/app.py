@@ -13,22 +13,22 @@ from balancer.api import policy
 from balancer.api.router import Router
 from balancer.core.service import Service
 
-_CONFS = {}   # id -> ConfigOpts, only while load_app() runs
+_CONFS = {}   # id -> (ConfigOpts, shared_host), only while load_app() runs
 
 
 def conf_for(global_conf):
     """The ConfigOpts that ``load_app`` is building a pipeline for."""
-    return _CONFS.get(global_conf.get("balancer_conf_id"))
+    return _CONFS.get(global_conf.get("balancer_conf_id"), (None, False))[0]
 
 
 def app_factory(global_conf, **local_conf):
     """``[app:apiv1app]``: the REST application."""
-    conf = conf_for(global_conf)
+    conf, shared_host = _CONFS.get(global_conf.get("balancer_conf_id"), (None, False))
     if conf is None:
         from balancer import conf as balancer_conf
         conf = balancer_conf.make_conf()
         conf([], project="balancer", default_config_files=[])
-    service = Service(conf)
+    service = Service(conf, shared_host=shared_host)
     app = Router(service, policy.Authorizer(conf), conf.max_request_body_size)
     app.service = service
     return app
@@ -56,9 +56,10 @@ def pipeline_name(conf):
     return "balancer-api-%s" % flavor if flavor else "balancer-api"
 
 
-def load_app(conf, name=None):
-    """The whole WSGI pipeline described by the paste file, built for ``conf``."""
-    _CONFS[str(id(conf))] = conf
+def load_app(conf, name=None, shared_host=False):
+    """The whole WSGI pipeline described by the paste file, built for
+    ``conf`` (``shared_host``: see balancer.core.service.Service)."""
+    _CONFS[str(id(conf))] = (conf, shared_host)
     try:
         return deploy.loadapp("config:" + paste_file(conf), name=name or pipeline_name(conf),
                               global_conf={"balancer_conf_id": str(id(conf))})

@@ -1,23 +1,24 @@
-"""For any WSGI server: ``balancer.api.wsgi:application``.
+"""``balancer.api.wsgi:application`` for uWSGI, gunicorn and mod_wsgi.
 
-Reads the config files named by ``BALANCER_CONFIG_FILES`` (comma separated;
-default: the usual search path) and builds the paste pipeline.
+The config files are those of ``BALANCER_CONFIG_FILES`` (one path, or several
+separated by commas), else the usual search path (see
+balancer.api.bootstrap.default_config_files).  The container owns the
+processes, so they are assumed to share the host: without a
+``[coordination] backend_url`` they still share file locks under
+``[deploy] lock_path``.  See doc/source/deployment.rst for gunicorn and
+uWSGI command lines.
 """
 
 import os
 
-from balancer import conf as balancer_conf
-from balancer.api import app as api_app
+from balancer.api import bootstrap
 
 
-def make_application(config_files=None):
-    conf = balancer_conf.make_conf()
-    files = config_files
-    if files is None and os.environ.get("BALANCER_CONFIG_FILES"):
-        files = os.environ["BALANCER_CONFIG_FILES"].split(",")
-    conf([], project="balancer", prog="balancer-api",
-         default_config_files=files)
-    return api_app.load_app(conf)
+def init_application(environ=os.environ):
+    files = [f for f in environ.get("BALANCER_CONFIG_FILES", "").split(",") if f]
+    conf = bootstrap.parse_config([], config_files=files or None)
+    bootstrap.setup_logging(conf)
+    return bootstrap.build_application(conf, shared_host=True)
 
 
-application = make_application()
+application = init_application()

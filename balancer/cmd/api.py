@@ -3,6 +3,9 @@
 The seed's commands work as written:
 ``balancer-api --dbsync`` and
 ``balancer-api --config-file etc/balancer-api-paste.ini --debug``.
+The service itself is built by balancer.api.bootstrap, exactly as the WSGI
+module builds it; this module only adds eventlet's server and, with
+``workers = N``, a parent that forks N workers and replaces any that dies.
 """
 
 import eventlet
@@ -14,17 +17,18 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
 from oslo_config import cfg  # noqa: E402
-from oslo_log import log  # noqa: E402
 
-from balancer import conf as balancer_conf  # noqa: E402
-from balancer import version  # noqa: E402
-from balancer.api import app as api_app  # noqa: E402
+from balancer.api import bootstrap  # noqa: E402
 from balancer.db import migration  # noqa: E402
 
 LOG = logging.getLogger("balancer.api")
+# a worker that dies sooner than this after its start is replaced only after
+# this long, so that a worker failing at start-up does not spin the parent
+RESPAWN_BACKOFF = 1.0
 
 CLI_OPTS = [
     cfg.BoolOpt("dbsync", default=False,
@@ -36,51 +40,41 @@ CLI_OPTS = [
 
 
 def parse_args(argv):
-    conf = balancer_conf.make_conf()
-    conf.register_cli_opts(CLI_OPTS)
-    log.register_options(conf)
-    conf(argv, project="balancer", prog="balancer-api",
-         version=version.VERSION, default_config_files=_default_config_files())
-    return conf
+    return bootstrap.parse_config(argv, CLI_OPTS)
 
 
-def _default_config_files():
-    """The usual search path, plus etc/balancer-api.conf of a checkout."""
-    found = cfg.find_config_files(project="balancer", prog="balancer-api")
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    local = os.path.join(here, "etc", "balancer-api.conf")
-    if not found and os.path.exists(local):
-        found = [local]
-    return found
-
-
-def serve(conf):
-    app = api_app.load_app(conf)
-    service = api_app.find_service(app)
+def listen(conf):
     sock = eventlet.listen((conf.bind_host, conf.bind_port), backlog=conf.backlog)
     # eventlet writes headers and body separately: without TCP_NODELAY (which
     # accepted sockets inherit) Nagle and delayed ACKs stall every keep-alive
     # response by ~40 ms
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    LOG.info("balancer-api %s listening on %s:%s", version.VERSION,
-             conf.bind_host, conf.bind_port)
-    children = _fork_workers(conf.workers)
-    if children is not None:            # the parent only watches its children
-        return _supervise(children)
-    # a forked worker must not share the parent's database connections
-    service.engine.dispose(close=False)
-    service.reconciler.start()
+    return sock
+
+
+def serve(conf):
+    application = bootstrap.build_application(conf, shared_host=conf.workers > 0)
+    sock = listen(conf)
+    LOG.info("listening on %s:%s", conf.bind_host, conf.bind_port)
+    if not conf.workers:
+        return _serve_here(application, sock, conf)
+    return Supervisor(lambda: _serve_here(application, sock, conf), conf.workers).run()
+
+
+def _serve_here(application, sock, conf):
+    """Serve on ``sock`` in this process until SIGTERM/SIGINT."""
+    application.start()
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
-        eventlet.wsgi.server(sock, app, log=logging.getLogger("balancer.wsgi"),
+        eventlet.wsgi.server(sock, application, log=logging.getLogger("balancer.wsgi"),
                              custom_pool=eventlet.GreenPool(conf.wsgi_pool_size),
                              debug=False)
     except SystemExit:
         pass
     finally:
         LOG.info("balancer-api stopping")
-        service.close()
+        application.close()
     return 0
 
 
@@ -88,39 +82,59 @@ def _stop(signum, frame):
     raise SystemExit(0)
 
 
-def _fork_workers(count):
-    """Fork ``count`` workers; returns their pids in the parent, None in a child."""
-    if not count:
-        return None
-    pids = []
-    for _ in range(count):
+class Supervisor:
+    """Forks ``count`` workers running ``work`` and keeps that many alive."""
+
+    def __init__(self, work, count):
+        self.work, self.count = work, count
+        self.children = {}          # pid -> time it was started
+        self.stopping = False
+
+    def spawn(self):
         pid = os.fork()
         if pid == 0:
-            return None
-        pids.append(pid)
-    return pids
+            code = 1
+            try:
+                code = self.work()
+            finally:
+                os._exit(code or 0)
+        self.children[pid] = time.monotonic()
+        return pid
 
-
-def _supervise(pids):
-    def forward(signum, frame):
-        for pid in pids:
+    def _forward(self, signum, frame):
+        self.stopping = True
+        for pid in list(self.children):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
-    for pid in pids:
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-    return 0
+
+    def run(self):
+        signal.signal(signal.SIGTERM, self._forward)
+        signal.signal(signal.SIGINT, self._forward)
+        for _ in range(self.count):
+            self.spawn()
+        while self.children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            started = self.children.pop(pid, None)
+            if started is None or self.stopping:
+                continue
+            LOG.warning("worker %s ended (status %s); starting another", pid, status)
+            if time.monotonic() - started < RESPAWN_BACKOFF:
+                time.sleep(RESPAWN_BACKOFF)
+            if not self.stopping:
+                self.spawn()
+        return 0
 
 
 def main(argv=None):
     conf = parse_args(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, "balancer")
+    bootstrap.setup_logging(conf)
     if conf.dbsync:
         revision = migration.sync(conf.database.connection)
         print("database %s is at revision %s" % (conf.database.connection, revision))

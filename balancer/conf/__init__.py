@@ -6,12 +6,12 @@ tests and tools can hold their own instance instead of sharing a global one.
 
 from oslo_config import cfg
 
-from balancer.conf import api, coordination, database, deploy, drivers
+from balancer.conf import api, coordination, database, deploy, drivers, healthcheck
 
 
 def register_opts(conf):
     """Register every balancer option group on ``conf``."""
-    for module in (api, coordination, database, deploy, drivers):
+    for module in (api, coordination, database, deploy, drivers, healthcheck):
         module.register_opts(conf)
     return conf
 

@@ -3,7 +3,10 @@
 Each device has a ``DeviceQueue``.  A change bumps the queue's ``requested``
 generation; one worker thread per busy device deploys the *whole* desired state
 read fresh from the database, so every change that arrived while a deploy ran
-is carried by the next one (100 changes cost a few reloads, not 100).  Callers
+is carried by the next one (100 changes cost a few reloads, not 100).  Across
+processes the same holds: the deploy takes the device's cluster lock before it
+reads the database, and a deploy that finds nothing pending (another process
+carried its change) stops there.  Callers
 wait on their generation for a bounded time; past it they answer with the
 pending status and the deploy finishes in the background.
 """
@@ -24,12 +27,16 @@ class DeviceQueue:
         self.requested = 0
         self.done = 0
         self.deploys = 0           # how many deploys actually ran
+        self._forced = False       # the next deploy must run even with nothing pending
         self._worker = None
 
-    def request(self):
-        """Ask for a deploy that starts after now; returns its generation."""
+    def request(self, force=False):
+        """Ask for a deploy that starts after now; returns its generation.
+        ``force`` deploys even when no load balancer is pending (reconcile,
+        changed device settings)."""
         with self._cond:
             self.requested += 1
+            self._forced = self._forced or force
             generation = self.requested
             if self._worker is None:
                 self._worker = threading.Thread(
@@ -48,10 +55,10 @@ class DeviceQueue:
                 if self.done >= self.requested:
                     self._worker = None
                     return
-                target = self.requested
+                target, force, self._forced = self.requested, self._forced, False
             try:
                 self.deploys += 1
-                self._run_deploy(self.device_id)
+                self._run_deploy(self.device_id, force)
             except Exception:  # the worker must survive anything
                 LOG.exception("deploy to device %s failed unexpectedly", self.device_id)
             with self._cond:
@@ -60,7 +67,7 @@ class DeviceQueue:
 
 
 class Deployer:
-    """Owns the device queues; ``run_deploy(device_id)`` does one deploy."""
+    """Owns the device queues; ``run_deploy(device_id, force)`` does one deploy."""
 
     def __init__(self, run_deploy):
         self._run_deploy = run_deploy
@@ -73,14 +80,14 @@ class Deployer:
                 self._queues[device_id] = DeviceQueue(device_id, self._run_deploy)
             return self._queues[device_id]
 
-    def request(self, device_id):
+    def request(self, device_id, force=False):
         """Schedule a deploy of ``device_id``; returns a waiter."""
         queue = self.queue(device_id)
-        generation = queue.request()
+        generation = queue.request(force)
         return lambda timeout: queue.wait(generation, timeout)
 
-    def request_many(self, device_ids):
-        waiters = [self.request(d) for d in dict.fromkeys(device_ids) if d]
+    def request_many(self, device_ids, force=False):
+        waiters = [self.request(d, force) for d in dict.fromkeys(device_ids) if d]
 
         def wait_all(timeout):
             # a list, not a generator: wait for every device, even after a miss

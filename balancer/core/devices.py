@@ -43,8 +43,8 @@ class Devices:
             session.flush()
             view = device_view(row)
             has_lbs = bool(db.lb_ids_on_device(session, device_id))
-        if has_lbs:
-            self.service.deploy_and_wait(device_id)
+        if has_lbs:     # nothing is pending: the device itself changed
+            self.service.deploy_and_wait(device_id, force=True)
         return view
 
     def _get(self, session, device_id):

@@ -1,7 +1,8 @@
 """Load balancers: the whole create commits or nothing does, then it deploys."""
 
+import contextlib
 
-from balancer.core import device_lock, exceptions, scheduler
+from balancer.core import coordination, exceptions, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import models
@@ -78,9 +79,24 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
 class LoadBalancers:
     def __init__(self, service):
         self.service = service
-        # VIP conflicts are checked, then rows inserted: one at a time (across
-        # forked workers too), or two concurrent requests both find it free
-        self.placing = device_lock.ProcessWideLock(service.lock_dir, "placing")
+
+    @contextlib.contextmanager
+    def placing_on(self, device_id):
+        """Hold ``device_id``'s listener lock for a check-then-insert of VIPs.
+
+        VIP conflicts are checked, then rows inserted: one at a time per
+        device in the whole deployment, or two requests (in any processes)
+        both find an address:port free.  Take it before the transaction's
+        first read, so that the check sees every VIP committed before."""
+        if device_id is None:
+            yield
+            return
+        try:
+            with self.service.device_lock(device_id, "vips"):
+                yield
+        except coordination.LockTimeout as err:
+            raise exceptions.Conflict("the device of this load balancer is busy; "
+                                      "try again") from err
 
     def _get(self, session, tenant_id, lb_id, children=False):
         row = db.lb_get(session, tenant_id, lb_id, children=children)
@@ -93,10 +109,14 @@ class LoadBalancers:
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
         check_protocol(values.get("protocol"), children["virtualIps"],
                        children["sessionPersistence"])
-        with self.placing, self.service.session() as session:
-            device = scheduler.schedule(session, self.service.drivers,
-                                        values.get("algorithm"), values.get("protocol"),
-                                        values.pop("device_id", None))
+        with self.service.session() as session:
+            device_id = scheduler.schedule(session, self.service.drivers,
+                                           values.get("algorithm"), values.get("protocol"),
+                                           values.pop("device_id", None)).id
+        with self.placing_on(device_id), self.service.session() as session:
+            device = db.device_get(session, device_id)
+            if device is None:       # deleted since it was chosen
+                raise exceptions.NoValidDevice("device %s is gone; try again" % device_id)
             check_vip_conflicts(session, device.id, children["virtualIps"])
             lb = db.new_row(models.LoadBalancer, values, tenant_id=tenant_id,
                             device_id=device.id, status=st.BUILD, revision=1,
@@ -147,7 +167,9 @@ class LoadBalancers:
 
     def update(self, ctx, tenant_id, lb_id, values):
         devices = []
-        with self.placing, self.service.session() as session:
+        with self.service.session() as session:
+            current_device = self._get(session, tenant_id, lb_id).device_id
+        with self.placing_on(current_device), self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
             mark_changed(lb, placing=True)
             changes_placement = any(
@@ -172,7 +194,8 @@ class LoadBalancers:
                 devices.append(lb.device_id)
                 if lb.farm and lb.farm.predictor:
                     lb.farm.predictor.type = lb.algorithm
-        self.service.deploy_and_wait(*devices)
+        # a move leaves nothing pending on the old device: force its deploy
+        self.service.deploy_and_wait(*devices, force=len(set(devices)) > 1)
         return self.get(ctx, tenant_id, lb_id)
 
     def _reschedule(self, session, lb):
@@ -186,7 +209,8 @@ class LoadBalancers:
                 pass
         device = scheduler.schedule(session, self.service.drivers, lb.algorithm, lb.protocol)
         vips = [{"address": v.address, "port": v.port} for v in (lb.farm.vips if lb.farm else [])]
-        check_vip_conflicts(session, device.id, vips, own_lb_id=lb.id)
+        with self.placing_on(device.id if device.id != lb.device_id else None):
+            check_vip_conflicts(session, device.id, vips, own_lb_id=lb.id)
         lb.device_id = device.id
 
     def delete(self, ctx, tenant_id, lb_id):

@@ -81,9 +81,16 @@ class Members:
 
     def add(self, ctx, tenant_id, lb_id, kind, items):
         model, relation, _label = KINDS[kind]
-        placing = self.service.load_balancers.placing if kind == "vip" else _NO_LOCK
+        placing = _NO_LOCK
+        if kind == "vip":
+            with self.service.session() as session:
+                device_id = self._lb(session, tenant_id, lb_id).device_id
+            placing = self.service.load_balancers.placing_on(device_id)
         with placing, self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
+            if kind == "vip" and lb.device_id != device_id:
+                raise exceptions.Conflict("load balancer %s moved to another device while "
+                                          "this request ran; try again" % lb_id)
             mark_changed(lb)
             if kind in ("vip", "sticky"):
                 where = ("virtualIp.", "")      # a wrapped VIP, a flat sticky

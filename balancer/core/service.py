@@ -1,14 +1,17 @@
 """The service object the API is built on: sessions, drivers, the deploy engine.
 
 One ``Service`` per process.  It is built from a config object (never a global)
-and handed to the WSGI app, so tests build as many as they like.
+and handed to the WSGI app, so tests build as many as they like.  Building it
+starts nothing; ``start`` (called by the bootstrap in the process that serves,
+see balancer/api/bootstrap.py) starts the reconciler.
 """
 
 import contextlib
 import logging
+import os
 import threading
 
-from balancer.core import deployer, device_lock, reconcile
+from balancer.core import coordination, deployer, reconcile
 from balancer.core import status as st
 from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
@@ -23,7 +26,10 @@ LOG = logging.getLogger(__name__)
 
 
 class Service:
-    def __init__(self, conf):
+    def __init__(self, conf, shared_host=False):
+        """``shared_host``: other API processes may run on this host without
+        a ``[coordination] backend_url`` (forked workers, a WSGI container);
+        they then share file locks."""
         self.conf = conf
         self.engine = db_session.make_engine(conf.database.connection,
                                              conf.database.idle_timeout)
@@ -35,12 +41,32 @@ class Service:
         self.desired_state = DesiredState()
         self.wait_timeout = conf.deploy.wait_timeout
         self.deploy_timeout = conf.deploy.deploy_timeout
-        # forked workers share devices: serialise them with a file lock too
-        self.lock_dir = conf.deploy.lock_path if conf.workers else None
+        self.coordination = coordination.Coordination(
+            coordination.backend_for(conf.coordination.backend_url, conf.deploy.lock_path,
+                                     shared_host or conf.workers > 0),
+            conf.coordination.lease_seconds)
+        self._built_in, self._started_in = os.getpid(), None
         self.devices = Devices(self)
         self.load_balancers = LoadBalancers(self)
         self.members = Members(self)
-        self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval)
+        self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval,
+                                               conf.coordination.pending_check_interval)
+
+    def start(self):
+        """Start this process's background work (once per process)."""
+        if self._started_in == os.getpid():
+            return
+        if os.getpid() != self._built_in:
+            # forked after it was built: the parent's connections are not ours
+            self.engine.dispose(close=False)
+        self._started_in = os.getpid()
+        self.reconciler.start()
+
+    def device_lock(self, device_id, purpose="deploy"):
+        """The cluster-wide lock of one device: ``deploy`` for its writer,
+        ``vips`` for a check-then-insert of its listeners."""
+        return self.coordination.lock("balancer-%s-%s" % (purpose, device_id),
+                                      self.deploy_timeout)
 
     @contextlib.contextmanager
     def session(self):
@@ -55,13 +81,27 @@ class Service:
         finally:
             session.close()
 
-    def deploy_and_wait(self, *device_ids):
-        """Deploy these devices and wait (bounded) for the change to be live."""
-        return self.deployer.request_many(device_ids)(self.wait_timeout)
+    def deploy_and_wait(self, *device_ids, force=False):
+        """Deploy these devices and wait (bounded) for the change to be live.
+        ``force``: deploy even if no load balancer is pending (the device's
+        own settings changed)."""
+        return self.deployer.request_many(device_ids, force)(self.wait_timeout)
 
     # the deploy itself, run by a device queue's worker thread
 
-    def run_deploy(self, device_id):
+    def run_deploy(self, device_id, force=False):
+        """One deploy of ``device_id``, as its only writer in the deployment:
+        the lock is taken before the database is read, so no process ever
+        pushes a state older than one already pushed."""
+        try:
+            with self.device_lock(device_id):
+                self._run_deploy_locked(device_id, force)
+        except coordination.LockTimeout as err:
+            # the holder is alive and busy; what is pending stays pending and
+            # the next request or the pending sweep (reconcile.py) retries
+            LOG.warning("deploy to device %s not started: %s", device_id, err)
+
+    def _run_deploy_locked(self, device_id, force):
         with self.session() as session:
             device = db.device_get(session, device_id)
             if device is None:
@@ -69,6 +109,8 @@ class Service:
             heads, desired = self.desired_state.read(session, device_id)
             snapshot = {lb_id: revision for lb_id, revision, _s, _d in heads}
             pending = {lb_id for lb_id, _r, status, _d in heads if status in st.PENDING}
+        if not pending and not force:
+            return      # another process carried the change that asked for this
         error, rejected, host_key = None, (), None
         try:
             host_key = self._deploy(device, desired)
@@ -93,8 +135,7 @@ class Service:
         self._settle(device_id, snapshot, error, rejected, host_key)
 
     def _deploy(self, device_row, desired):
-        with device_lock.held(self.lock_dir, device_row.id, self.deploy_timeout), \
-                self.drivers.using(device_row) as driver:
+        with self.drivers.using(device_row) as driver:
             outcome = {}
 
             def call():
@@ -130,5 +171,6 @@ class Service:
 
     def close(self):
         self.reconciler.stop()
+        self.coordination.close()
         self.drivers.close_all()
         self.engine.dispose()

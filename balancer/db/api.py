@@ -3,6 +3,7 @@
 import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import attributes as orm_attributes
 from sqlalchemy.orm import selectinload
 
 from balancer.db import models
@@ -34,8 +35,14 @@ def in_order(rows):
 def bump_revision(lb):
     """Count a change to ``lb`` in SQL (``revision = revision + 1``): two
     concurrent changes must never end on the same revision, or the deploy
-    engine would take one state for the other."""
+    engine would take one state for the other.
+
+    The status is written with it even when unchanged in this session (a
+    PENDING_UPDATE read before a concurrent deploy settled the row ACTIVE):
+    a new revision must never land on a settled status, or a deploy that
+    looks for pending work would find none."""
     lb.revision = models.LoadBalancer.revision + 1
+    orm_attributes.flag_modified(lb, "status")
 
 
 def merge_into(row, values):
@@ -160,6 +167,14 @@ def vip_endpoints_on_device(session, device_id, ports, excluded_statuses=()):
 
 def devices_with_lbs(session):
     stmt = sa.select(models.LoadBalancer.device_id).distinct()
+    return [d for d in session.scalars(stmt) if d]
+
+
+def devices_with_pending_lbs(session):
+    """Devices with a load balancer whose change is not yet settled."""
+    lb = models.LoadBalancer
+    stmt = (sa.select(lb.device_id).distinct()
+            .where(lb.status.in_(("BUILD", "PENDING_UPDATE", "PENDING_DELETE"))))
     return [d for d in session.scalars(stmt) if d]
 
 

@@ -9,7 +9,7 @@ from balancer.core import status as st
 def test_changes_during_a_deploy_ride_the_next_one():
     started, release, runs = threading.Event(), threading.Event(), []
 
-    def run(device_id):
+    def run(device_id, force):
         runs.append(device_id)
         if len(runs) == 1:
             started.set()
@@ -29,7 +29,7 @@ def test_changes_during_a_deploy_ride_the_next_one():
 def test_a_failing_deploy_does_not_kill_the_queue():
     calls = []
 
-    def run(device_id):
+    def run(device_id, force):
         calls.append(device_id)
         if len(calls) == 1:
             raise RuntimeError("boom")
@@ -38,6 +38,25 @@ def test_a_failing_deploy_does_not_kill_the_queue():
     assert engine.request("dev")(5)
     assert engine.request("dev")(5)
     assert len(calls) == 2
+
+
+def test_force_is_carried_by_the_next_deploy_only():
+    started, release, forces = threading.Event(), threading.Event(), []
+
+    def run(device_id, force):
+        forces.append(force)
+        if len(forces) == 1:
+            started.set()
+            release.wait(5)
+
+    engine = deployer.Deployer(run)
+    first = engine.request("dev")
+    started.wait(5)
+    forced = engine.request("dev", force=True)     # rides deploy 2
+    release.set()
+    assert first(5) and forced(5)
+    assert engine.request("dev")(5)                 # deploy 3: a plain change
+    assert forces == [False, True, False]
 
 
 def test_settle_success_marks_only_unchanged_rows_active():
