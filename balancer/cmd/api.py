@@ -9,8 +9,12 @@ module builds it; this module only adds eventlet's server and, with
 """
 
 import eventlet
+from psycogreen import eventlet as green_psycopg
 
 eventlet.monkey_patch()
+# psycopg2 is C: without this, one green thread waiting on a PostgreSQL row
+# lock held by another green thread of this process would stop them all
+green_psycopg.patch_psycopg()
 
 import logging  # noqa: E402
 import os  # noqa: E402
