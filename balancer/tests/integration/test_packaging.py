@@ -11,6 +11,7 @@ the installed files are looked for is balancer/conf/paths.py (and
 doc/source/install.rst).  About 30-40 s with a warm pip cache.
 """
 
+import ast
 import json
 import os
 import shutil
@@ -228,8 +229,9 @@ def use_the_server(url, server, log_path, example):
 
 def test_without_any_config_file_the_installed_config_is_used(installed):
     """oslo.config's search path (~/.balancer/, ~/, /etc/balancer/, /etc/)
-    has nothing here, so ``--dbsync`` reads the installed balancer-api.conf:
-    ``sqlite:///balancer.sqlite`` in the working directory."""
+    has nothing here, so ``--dbsync`` reads the installed balancer-api.conf
+    (``sqlite:///balancer.sqlite`` in the working directory), and so would
+    balancer.api.wsgi."""
     in_etc = [path for path in ("/etc/balancer.conf", "/etc/balancer-api.conf",
                                 "/etc/balancer/balancer.conf",
                                 "/etc/balancer/balancer-api.conf") if os.path.exists(path)]
@@ -242,3 +244,9 @@ def test_without_any_config_file_the_installed_config_is_used(installed):
               timeout=120, cwd=work, env=env)
     assert "sqlite:///balancer.sqlite is at revision" in out
     assert os.path.getsize(os.path.join(work, "balancer.sqlite")) > 0
+    # balancer.api.wsgi without BALANCER_CONFIG_FILES takes the same path
+    out = run([installed["python"], "-c", "from balancer.api import bootstrap\n"
+               "print(bootstrap.default_config_files())"], timeout=120, cwd=work, env=env)
+    installed_conf = os.path.join(os.path.realpath(installed["venv"]), "etc", "balancer",
+                                  "balancer-api.conf")
+    assert [os.path.realpath(p) for p in ast.literal_eval(out.strip())] == [installed_conf]
