@@ -1,5 +1,15 @@
+import os
+
 import setuptools
 
-setuptools.setup(install_requires=[
-    line.strip() for line in open("requirements.txt")
-    if line.strip() and not line.startswith("#")])
+# requirements.txt is the one list of run-time dependencies; MANIFEST.in puts
+# it in the sdist, so a wheel built from the sdist gets the same list.
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def requirements():
+    with open(os.path.join(HERE, "requirements.txt")) as lines:
+        return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+setuptools.setup(install_requires=requirements())

@@ -5,12 +5,11 @@ looked up by ``load_app`` and handed in through a small registry keyed by
 the object's id, never through a module-level singleton the tests must reset.
 """
 
-import os
-
 from paste import deploy
 
 from balancer.api import policy
 from balancer.api.router import Router
+from balancer.conf import paths
 from balancer.core.service import Service
 
 _CONFS = {}   # id -> (ConfigOpts, shared_host), only while load_app() runs
@@ -35,20 +34,8 @@ def app_factory(global_conf, **local_conf):
 
 
 def paste_file(conf):
-    """The paste ini to load: the option, the config file itself when it is a
-    paste file (the seed's ``--config-file etc/balancer-api-paste.ini``), one
-    beside the config file, or etc/ of this checkout."""
-    if conf.paste_deploy.config_file:
-        return os.path.abspath(conf.paste_deploy.config_file)
-    for path in reversed(conf.config_file or []):
-        if path.endswith("-paste.ini"):
-            return os.path.abspath(path)
-        beside = os.path.join(os.path.dirname(os.path.abspath(path)),
-                              "balancer-api-paste.ini")
-        if os.path.exists(beside):
-            return beside
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return os.path.join(here, "etc", "balancer-api-paste.ini")
+    """The paste ini to load; the search order is :func:`balancer.conf.paths.paste_file`'s."""
+    return paths.paste_file(conf)
 
 
 def pipeline_name(conf):

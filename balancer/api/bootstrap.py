@@ -9,25 +9,20 @@ differs is only who owns the socket and the processes.
 import logging
 import os
 
-from oslo_config import cfg
 from oslo_log import log
 
 from balancer import conf as balancer_conf
 from balancer import version
 from balancer.api import app as api_app
+from balancer.conf import paths
 
 LOG = logging.getLogger("balancer.api")
 
 
 def default_config_files():
-    """The usual oslo.config search path, plus etc/balancer-api.conf of a
-    checkout."""
-    found = cfg.find_config_files(project="balancer", prog="balancer-api")
-    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    local = os.path.join(here, "etc", "balancer-api.conf")
-    if not found and os.path.exists(local):
-        found = [local]
-    return found
+    """The search path of balancer/conf/paths.py (oslo.config's, then the
+    checkout's or the installed balancer-api.conf)."""
+    return paths.default_config_files()
 
 
 def parse_config(argv, cli_opts=(), config_files=None):

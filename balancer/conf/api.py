@@ -20,8 +20,10 @@ OPTS = [
 
 PASTE_OPTS = [
     cfg.StrOpt("config_file",
-               help="The paste pipeline file. Default: balancer-api-paste.ini "
-                    "beside the last --config-file, else etc/ of the checkout."),
+               help="The paste pipeline file. Default: a --config-file ending "
+                    "in -paste.ini, else balancer-api-paste.ini beside the last "
+                    "--config-file, else the checkout's etc/ or the installed "
+                    "<prefix>/etc/balancer/ (see doc/source/install.rst)."),
     cfg.StrOpt("flavor",
                help="Pipeline flavor: the pipeline used is balancer-api-<flavor> "
                     "(e.g. 'keystone'); empty uses balancer-api (no auth)."),
