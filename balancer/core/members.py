@@ -24,6 +24,8 @@ KINDS = {
     "sticky": (models.Sticky, "stickies", "session persistence"),
     "vip": (models.VirtualServer, "vips", "virtual IP"),
 }
+# kind -> the key its add request wraps it in, as an over-limit 413 names it
+ADD_KEYS = {"node": "nodes", "monitor": "healthMonitoring", "vip": "virtualIp"}
 
 
 class Members:
@@ -91,6 +93,8 @@ class Members:
             if kind == "vip" and lb.device_id != device_id:
                 raise exceptions.Conflict("load balancer %s moved to another device while "
                                           "this request ran; try again" % lb_id)
+            self.service.load_balancers.limits.check(
+                kind, ADD_KEYS.get(kind), len(getattr(lb.farm, relation)), len(items))
             mark_changed(lb)
             if kind in ("vip", "sticky"):
                 where = ("virtualIp.", "")      # a wrapped VIP, a flat sticky
