@@ -2,7 +2,7 @@
 
 import logging
 
-from balancer.core import exceptions, scheduler
+from balancer.core import exceptions, live, scheduler
 from balancer.db import api as db
 from balancer.db import models
 from balancer.drivers import registry
@@ -20,6 +20,7 @@ def device_view(row):
 class Devices:
     def __init__(self, service):
         self.service = service
+        self.read_timeout = service.conf.limits.device_read_timeout
 
     def create(self, ctx, values):
         try:
@@ -73,19 +74,24 @@ class Devices:
         self.service.drivers.forget(device_id)
 
     def info(self, ctx, device_id):
-        """Capabilities and reachability; a failing device answers, not errors."""
+        """Capabilities and the device's own facts; a failing device answers,
+        not errors, and a hung one answers within ``[limits]
+        device_read_timeout`` with ``liveStatus`` UNKNOWN and ``reachable``
+        null (not known either way)."""
         with self.service.session() as session:
             row = self._get(session, device_id)
             out = {"id": row.id, "name": row.name, "type": row.type,
                    "loadbalancers": len(db.lb_ids_on_device(session, device_id))}
-            try:
-                out["capabilities"] = scheduler.device_capabilities(
-                    self.service.drivers, row)
-                with self.service.drivers.using(row) as driver:
-                    out.update(driver.info())
-                out.setdefault("reachable", True)
-            except Exception as err:
-                out.update(reachable=False, error=str(err))
+        try:
+            out["capabilities"] = scheduler.device_capabilities(self.service.drivers, row)
+            out.update(live.ask(self.service.drivers, row, lambda driver: driver.info(),
+                                live.Budget(self.read_timeout)))
+            out.setdefault("reachable", True)
+            out["liveStatus"] = live.KNOWN
+        except live.NoAnswer as err:
+            out.update(reachable=None, liveStatus=live.UNKNOWN, liveStatusReason=str(err))
+        except Exception as err:
+            out.update(reachable=False, error=str(err), liveStatus=live.KNOWN)
         return out
 
     def _union(self, key):

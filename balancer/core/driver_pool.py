@@ -79,6 +79,16 @@ class DriverPool:
         finally:
             lock.release()
 
+    def abandon(self, device_id):
+        """Drop a device's driver that is stuck in a call, without waiting
+        for it: the next user gets a fresh instance, and the old one is closed
+        in the background (which ends the stuck call on a real connection)."""
+        with self._guard:
+            cached = self._drivers.pop(device_id, None)
+        if cached:
+            threading.Thread(target=self._close, args=(cached[1],), daemon=True,
+                             name="close-%s" % device_id).start()
+
     def forget(self, device_id):
         """Drop a device's driver (after delete, or after a hung deploy)."""
         with self._guard:

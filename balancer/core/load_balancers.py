@@ -191,7 +191,9 @@ class LoadBalancers:
             lb = self._get(session, tenant_id, lb_id, children=True)
             out = lb_view(lb)
             farm = lb.farm
-            out["nodes"] = self.service.members.node_views(lb, farm.servers if farm else [])
+            out["nodes"], live_status = self.service.members.node_views(
+                lb, farm.servers if farm else [])
+            out.update(live_status)
             out["virtualIps"] = [v.to_dict() for v in (farm.vips if farm else [])]
             out["healthMonitor"] = [p.to_dict() for p in (farm.probes if farm else [])]
             out["sessionPersistence"] = [s.to_dict() for s in (farm.stickies if farm else [])]

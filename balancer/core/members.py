@@ -8,7 +8,7 @@ a tenant delete another tenant's nodes).  Every change redeploys the LB.
 import contextlib
 import logging
 
-from balancer.core import exceptions, records
+from balancer.core import exceptions, live, records
 from balancer.core import status as st
 from balancer.core.load_balancers import check_protocol, check_vip_conflicts, mark_changed
 from balancer.db import api as db
@@ -31,6 +31,7 @@ ADD_KEYS = {"node": "nodes", "monitor": "healthMonitoring", "vip": "virtualIp"}
 class Members:
     def __init__(self, service):
         self.service = service
+        self.read_timeout = service.conf.limits.device_read_timeout
 
     def _lb(self, session, tenant_id, lb_id):
         lb = db.lb_get(session, tenant_id, lb_id, children=True)
@@ -46,39 +47,52 @@ class Members:
         raise exceptions.NotFound("%s %s not found in load balancer %s"
                                   % (label, child_id, lb.id))
 
-    def node_views(self, lb, rows):
-        """Node dicts with the device's live operating status when it answers.
+    def node_views(self, lb, rows, budget=None):
+        """Node dicts with the device's live ``operatingStatus``, or
+        ``UNKNOWN`` where the device gave no answer within the budget
+        (``[limits] device_read_timeout``); the second value is what a
+        view of the whole load balancer says about that (``liveStatus`` and
+        why it is UNKNOWN), empty when the device was not asked.
 
-        Only an ACTIVE load balancer is asked about, and only while its device
-        is free: a read never queues behind another LB's deploy."""
+        Only an ACTIVE load balancer is asked about: its device is meant to
+        serve exactly what the database holds."""
         views = [records.not_applied(r.to_dict()) for r in rows]
         if not views or lb.device_id is None or lb.status != st.ACTIVE:
-            return views
+            return views, {}
+        record = records.lb_record(lb)
         try:
-            with self.service.drivers.try_using(lb.device) as driver:
-                live = driver.node_status(records.lb_record(lb)) if driver else {}
+            statuses = live.ask(self.service.drivers, lb.device,
+                                lambda driver: driver.node_status(record),
+                                budget or live.Budget(self.read_timeout))
+            unknown = None
+        except live.NoAnswer as err:
+            statuses, unknown = {}, str(err)
         except Exception as err:
-            LOG.debug("no operating status for %s: %s", lb.id, err)
-            live = {}
+            LOG.warning("no operating status for load balancer %s: %s", lb.id, err)
+            statuses, unknown = {}, "the device could not be asked"
         for view in views:
-            if view["id"] in live:
-                view["operatingStatus"] = live[view["id"]]
-        return views
+            if view["id"] in statuses:
+                view["operatingStatus"] = statuses[view["id"]]
+            elif unknown:
+                view["operatingStatus"] = live.UNKNOWN
+        if unknown:
+            return views, {"liveStatus": live.UNKNOWN, "liveStatusReason": unknown}
+        return views, {"liveStatus": live.KNOWN}
 
     def list(self, ctx, tenant_id, lb_id, kind):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             rows = getattr(lb.farm, KINDS[kind][1])
             if kind == "node":
-                return self.node_views(lb, rows)
+                return self.node_views(lb, rows)[0]
             return [r.to_dict() for r in rows]
 
-    def get(self, ctx, tenant_id, lb_id, kind, child_id):
+    def get(self, ctx, tenant_id, lb_id, kind, child_id, budget=None):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             row = self._child(lb, kind, child_id)
             if kind == "node":
-                return self.node_views(lb, [row])[0]
+                return self.node_views(lb, [row], budget)[0][0]
             return row.to_dict()
 
     def add(self, ctx, tenant_id, lb_id, kind, items):
@@ -146,14 +160,17 @@ class Members:
             session.flush()
             device = lb.device
             lb_record, node = records.lb_record(lb), records.node_record(row)
+        # one budget for both live calls: a hung device costs this request
+        # device_read_timeout once, not once per call
+        budget = live.Budget(self.read_timeout)
         if device is not None:
             try:
-                with self.service.drivers.using(device) as driver:
-                    driver.set_node_condition(lb_record, node)
+                live.ask(self.service.drivers, device,
+                         lambda driver: driver.set_node_condition(lb_record, node), budget)
             except Exception as err:  # the deploy below still applies it
                 LOG.warning("runtime change of node %s failed: %s", node_id, err)
             self.service.deploy_and_wait(device.id)
-        return self.get(ctx, tenant_id, lb_id, "node", node_id)
+        return self.get(ctx, tenant_id, lb_id, "node", node_id, budget)
 
 
 def _check_own_vips(lb, items):
