@@ -4,7 +4,7 @@ import logging
 
 from balancer.core import exceptions, live, scheduler
 from balancer.db import api as db
-from balancer.db import models
+from balancer.db import crypto, models
 from balancer.drivers import registry
 
 LOG = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class Devices:
             self.service.drivers.check_type(values.get("type"))
         except registry.UnknownDriver as err:
             raise exceptions.Invalid(str(err), field="type")
-        values = dict(values)
+        values = self._encrypted(values)
         values["type"] = values["type"].upper()
         with self.service.session() as session:
             row = db.new_row(models.Device, values)
@@ -40,13 +40,39 @@ class Devices:
         redeploy its load balancers with the new settings."""
         with self.service.session() as session:
             row = self._get(session, device_id)
-            db.merge_into(row, values)
+            db.merge_into(row, self._encrypted(values, row))
             session.flush()
             view = device_view(row)
             has_lbs = bool(db.lb_ids_on_device(session, device_id))
         if has_lbs:     # nothing is pending: the device itself changed
             self.service.deploy_and_wait(device_id, force=True)
         return view
+
+    def _encrypted(self, values, row=None):
+        """``values`` with the password and private key as stored: encrypted
+        (balancer.db.crypto); refused when the service has no key.  A secret
+        sent again unchanged keeps its stored token, and so the device's warm
+        driver."""
+        values = dict(values)
+        try:
+            for column in crypto.SECRET_COLUMNS:
+                if not values.get(column):
+                    continue
+                stored = getattr(row, column, None)
+                if stored and self._same_secret(stored, values[column]):
+                    values[column] = stored
+                else:
+                    values[column] = self.service.secrets.encrypt(values[column])
+        except crypto.NoKey as err:
+            raise exceptions.Unavailable("%s; the device was not stored" % err,
+                                         field=column) from None
+        return values
+
+    def _same_secret(self, stored, plain):
+        try:
+            return self.service.secrets.decrypt(stored) == plain
+        except crypto.CannotDecrypt:
+            return False
 
     def _get(self, session, device_id):
         row = db.device_get(session, device_id)
