@@ -187,17 +187,18 @@ class LoadBalancers:
             return [lb_view(r) for r in db.lbs_for_vm(session, tenant_id, vm_id)]
 
     def details(self, ctx, tenant_id, lb_id):
+        members = self.service.members
         with self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
             out = lb_view(lb)
             farm = lb.farm
-            out["nodes"], live_status = self.service.members.node_views(
-                lb, farm.servers if farm else [])
-            out.update(live_status)
+            out["nodes"], probe = members.node_views(lb, farm.servers if farm else [])
             out["virtualIps"] = [v.to_dict() for v in (farm.vips if farm else [])]
             out["healthMonitor"] = [p.to_dict() for p in (farm.probes if farm else [])]
             out["sessionPersistence"] = [s.to_dict() for s in (farm.stickies if farm else [])]
-            return out
+        # the device is asked once the session is closed (Members.live_status)
+        live_status = members.live_status(out["nodes"], probe)
+        return dict(out, **live_status) if live_status else out
 
     def update(self, ctx, tenant_id, lb_id, values):
         devices = []

@@ -47,28 +47,35 @@ class Members:
         raise exceptions.NotFound("%s %s not found in load balancer %s"
                                   % (label, child_id, lb.id))
 
-    def node_views(self, lb, rows, budget=None):
-        """Node dicts with the device's live ``operatingStatus``, or
-        ``UNKNOWN`` where the device gave no answer within the budget
-        (``[limits] device_read_timeout``); the second value is what a
-        view of the whole load balancer says about that (``liveStatus`` and
-        why it is UNKNOWN), empty when the device was not asked.
-
-        Only an ACTIVE load balancer is asked about: its device is meant to
-        serve exactly what the database holds."""
+    def node_views(self, lb, rows):
+        """Node dicts as stored, and what asking the device about them needs
+        (for ``live_status``; None when the device is not asked: only an
+        ACTIVE load balancer's device is meant to serve what is stored)."""
         views = [records.not_applied(r.to_dict()) for r in rows]
         if not views or lb.device_id is None or lb.status != st.ACTIVE:
-            return views, {}
-        record = records.lb_record(lb)
+            return views, None
+        return views, (lb.device, records.lb_record(lb))
+
+    def live_status(self, views, probe, budget=None):
+        """Add the device's ``operatingStatus`` to node ``views``, or
+        ``UNKNOWN`` where it gave no answer within the budget (``[limits]
+        device_read_timeout``); returns what a view of the whole load
+        balancer says about it (``liveStatus``, and why it is UNKNOWN).
+
+        Called with no session open, so that a slow device never holds a
+        database connection that other requests need."""
+        if probe is None:
+            return {}
+        device, record = probe
         try:
-            statuses = live.ask(self.service.drivers, lb.device,
+            statuses = live.ask(self.service.drivers, device,
                                 lambda driver: driver.node_status(record),
                                 budget or live.Budget(self.read_timeout))
             unknown = None
         except live.NoAnswer as err:
             statuses, unknown = {}, str(err)
         except Exception as err:
-            LOG.warning("no operating status for load balancer %s: %s", lb.id, err)
+            LOG.warning("no operating status for load balancer %s: %s", record.id, err)
             statuses, unknown = {}, "the device could not be asked"
         for view in views:
             if view["id"] in statuses:
@@ -76,24 +83,28 @@ class Members:
             elif unknown:
                 view["operatingStatus"] = live.UNKNOWN
         if unknown:
-            return views, {"liveStatus": live.UNKNOWN, "liveStatusReason": unknown}
-        return views, {"liveStatus": live.KNOWN}
+            return {"liveStatus": live.UNKNOWN, "liveStatusReason": unknown}
+        return {"liveStatus": live.KNOWN}
 
     def list(self, ctx, tenant_id, lb_id, kind):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             rows = getattr(lb.farm, KINDS[kind][1])
-            if kind == "node":
-                return self.node_views(lb, rows)[0]
-            return [r.to_dict() for r in rows]
+            if kind != "node":
+                return [r.to_dict() for r in rows]
+            views, probe = self.node_views(lb, rows)
+        self.live_status(views, probe)
+        return views
 
     def get(self, ctx, tenant_id, lb_id, kind, child_id, budget=None):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             row = self._child(lb, kind, child_id)
-            if kind == "node":
-                return self.node_views(lb, [row], budget)[0][0]
-            return row.to_dict()
+            if kind != "node":
+                return row.to_dict()
+            views, probe = self.node_views(lb, [row])
+        self.live_status(views, probe, budget)
+        return views[0]
 
     def add(self, ctx, tenant_id, lb_id, kind, items):
         model, relation, _label = KINDS[kind]
