@@ -59,7 +59,11 @@ class KeyRing:
         """The plain secret.  A value without the prefix was stored before
         encryption existed (it is re-encrypted by ``reencrypt``) and is
         returned as it is."""
-        if not value or not value.startswith(PREFIX):
+        if not value:
+            return value
+        if not value.startswith(PREFIX):
+            LOG.warning("a device secret is stored in the clear; "
+                        "'balancer-api --reencrypt-secrets' encrypts it")
             return value
         if self._fernet is None:
             raise CannotDecrypt("a stored device secret is encrypted, and %s" % self.source)

@@ -202,3 +202,21 @@ def test_database_key_and_log_files_are_owner_only(tmp_path):
     assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
     assert mode(str(path) + ".key") == 0o600 and keyring.has_keys
     assert mode(log_file) == 0o600 and log_file.stat().st_size > 0
+    # a log_dir alone: oslo.log names the file after the program
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    run("--config-file", str(conf), "--log-dir", str(log_dir), "--dbsync")
+    assert {p.name: mode(p) for p in log_dir.iterdir()} == {"balancer-api.log": 0o600}
+
+
+def test_a_secret_left_in_the_clear_still_works_and_is_reported(api, caplog):
+    """A row an older process wrote during an upgrade: read, with a warning,
+    and encrypted by --reencrypt-secrets."""
+    device = api.add_device()
+    helpers.sql(api, "UPDATE device SET password = :p", p=PASSWORD)
+    assert api.driver(device["id"]).device.password == PASSWORD
+    assert "stored in the clear" in caplog.text
+    url = api.service.conf.database.connection
+    assert crypto.reencrypt(url, api.service.secrets) == 1
+    [(stored, _key)] = stored_secrets(api)
+    assert stored.startswith(crypto.PREFIX) and api.service.secrets.decrypt(stored) == PASSWORD
