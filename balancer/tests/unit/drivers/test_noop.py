@@ -35,7 +35,13 @@ def test_deploy_history_is_bounded_but_counted():
 def test_live_calls_hang_until_closed():
     driver = noop.NoopDriver(device(noop_hang="30"))
     answers = []
-    thread = threading.Thread(target=lambda: answers.append(driver.node_status(lb(1))))
+
+    def ask():
+        try:
+            answers.append(driver.node_status(lb(1)))
+        except base.DriverError as err:
+            answers.append(err)
+    thread = threading.Thread(target=ask)
     started = time.monotonic()
     thread.start()
     thread.join(0.3)
@@ -43,5 +49,6 @@ def test_live_calls_hang_until_closed():
     driver.close()                                # a dropped connection ends it
     thread.join(5)
     assert not thread.is_alive() and time.monotonic() - started < 5
+    assert [str(a) for a in answers] == ["connection to device dev1 closed"]
     # deploys are not affected by noop_hang: only live reads and runtime calls
     assert driver.deploy([lb(1)]).changed
