@@ -11,6 +11,8 @@ import logging
 import os
 import stat
 
+from sqlalchemy.engine import make_url
+
 LOG = logging.getLogger(__name__)
 OWNER_ONLY = 0o600
 
@@ -37,3 +39,24 @@ def warn_if_shared(path):
     if mode & 0o077:
         LOG.warning("%s has mode %04o: others on this host may read it; "
                     "chmod 600 it", path, mode)
+
+
+def sqlite_file(url):
+    """The file of a SQLite database URL; None for other databases and for
+    an in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
+def create_database_file(url):
+    """A SQLite database file that does not exist yet is created owner-only
+    before SQLite opens it: it holds the device rows, and SQLite makes its
+    -wal and -shm files with the database file's mode."""
+    path = sqlite_file(url)
+    if path is not None:
+        try:
+            create_private(path)
+        except OSError:
+            pass        # e.g. no such directory: SQLite itself says so, clearly

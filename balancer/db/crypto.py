@@ -89,15 +89,6 @@ class KeyRing:
         return PREFIX + token.decode()
 
 
-def sqlite_file(url):
-    """The file of a SQLite database URL; None for other databases and for
-    an in-memory SQLite."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return parsed.database
-
-
 def load(keys, key_file, database_url):
     """The KeyRing for these options (``[secrets] encryption_keys``,
     ``[secrets] key_file``) and database.
@@ -112,7 +103,7 @@ def load(keys, key_file, database_url):
         return KeyRing(keys, "[secrets] encryption_keys")
     path = key_file
     if not path:
-        database = sqlite_file(database_url)
+        database = files.sqlite_file(database_url)
         if database is None and sa.engine.make_url(database_url).get_backend_name() == "sqlite":
             return KeyRing([fernet.Fernet.generate_key()], "this process's own key")
         path = database + ".key" if database else None

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
-from balancer.db import session
+from balancer.common import files
 
 LOG = logging.getLogger(__name__)
 ORIGINAL_REVISION = "001"
@@ -37,7 +37,7 @@ def sync(url, keyring=None):
     """Bring the database at ``url`` to the newest schema; safe to repeat.
     ``keyring`` (balancer.db.crypto) encrypts the device secrets stored in
     the clear; without one the default key file is used (see ``crypto.load``)."""
-    session.create_database_file(url)
+    files.create_database_file(url)     # owner-only
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:

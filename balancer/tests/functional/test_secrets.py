@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import command
 from cryptography.fernet import Fernet
 
+from balancer.core.service import Service
 from balancer.db import crypto, migration
-from balancer.db import session as db_session
 from balancer.tests import databases
 from balancer.tests.conftest import Api, make_conf
 from balancer.tests.functional import helpers
@@ -193,11 +193,17 @@ def test_database_key_and_log_files_are_owner_only(tmp_path):
     conf = tmp_path / "balancer-api.conf"
     conf.write_text("[database]\nconnection = sqlite:///%s\n" % path)
     run("--config-file", str(conf), "--log-file", str(log_file), "--dbsync")
-    engine = db_session.make_engine("sqlite:///%s" % path)
-    with engine.begin() as connection:        # opens the -wal and -shm files
-        connection.execute(sa.text("INSERT INTO device (id, name) VALUES ('x', 'y')"))
+    service = Service(make_conf(tmp_path, database__connection="sqlite:///%s" % path))
+    try:                                # a write opens the -wal and -shm files
+        service.devices.create(None, {"name": "d", "type": "noop", "ip": "127.0.0.1",
+                                      "password": PASSWORD})
         modes = {name: mode(str(path) + name) for name in ("", "-wal", "-shm")}
-    engine.dispose()
+    finally:
+        service.close()
+    # a service started before any --dbsync makes its database owner-only too
+    fresh = tmp_path / "fresh.sqlite"
+    Service(make_conf(tmp_path, database__connection="sqlite:///%s" % fresh)).close()
+    assert mode(fresh) == 0o600
     keyring = crypto.load((), None, "sqlite:///%s" % path)
     assert modes == {"": 0o600, "-wal": 0o600, "-shm": 0o600}
     assert mode(str(path) + ".key") == 0o600 and keyring.has_keys
