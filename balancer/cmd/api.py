@@ -147,7 +147,7 @@ def main(argv=None):
         keyring = crypto.load(conf.secrets.encryption_keys, conf.secrets.key_file,
                               conf.database.connection)
     if conf.dbsync:
-        revision = migration.sync(conf.database.connection, keyring)
+        revision = migration.sync(conf.database.connection, keyring=keyring)
         print("database %s is at revision %s" % (conf.database.connection, revision))
         return 0
     if conf.reencrypt_secrets:

@@ -147,13 +147,13 @@ def test_the_migration_encrypts_existing_rows(backend, tmp_path):
     with databases.scratch_database(backend, str(tmp_path)) as url:
         upgrade_to(url, "003")
         plant_device(url, "p" * 255, helpers.PRIVATE_KEY)
-        head = migration.sync(url, keyring)
+        head = migration.sync(url, keyring=keyring)
         (password, private_key), revision = read_device(url)
         assert revision == head
         assert keyring.decrypt(password) == "p" * 255      # a long one fits now
         assert keyring.decrypt(private_key) == helpers.PRIVATE_KEY
         assert "p" * 20 not in password and "s3cr3t" not in private_key
-        assert migration.sync(url, keyring) == head         # and again: no double encryption
+        assert migration.sync(url, keyring=keyring) == head     # again: not encrypted twice
         assert keyring.decrypt(read_device(url)[0][0]) == "p" * 255
 
 
