@@ -119,7 +119,7 @@ def validate(schema, data):
     if errors:
         error = errors[0]
         field = _field_name(error)
-        if error.schema.get("writeOnly"):
+        if isinstance(error.schema, dict) and error.schema.get("writeOnly"):
             reason = _write_only_reason(error)
         elif error.validator == "pattern":
             reason = "contains characters that are not allowed"
