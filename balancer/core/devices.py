@@ -66,6 +66,9 @@ class Devices:
         except crypto.NoKey as err:
             raise exceptions.Unavailable("%s; the device was not stored" % err,
                                          field=column) from None
+        except UnicodeEncodeError:      # a lone surrogate: no bytes to encrypt
+            raise exceptions.Invalid("invalid %s: is not valid Unicode text" % column,
+                                     field=column) from None
         return values
 
     def _same_secret(self, stored, plain):

@@ -60,7 +60,7 @@ def test_an_unchanged_secret_sent_again_keeps_the_warm_driver(api):
 @pytest.mark.parametrize("bad", [
     {"password": "hunter2" * 40}, {"password": 4242424242}, {"password": ["hunter2"]},
     {"password": {"hunter2": "hunter2"}}, {"private_key": "hunter2" * 3000},
-    {"private_key": 4242424242},
+    {"private_key": 4242424242}, {"password": "hunter2\ud800"},
 ])
 def test_a_rejected_secret_is_never_echoed(api, bad):
     device = api.add_device()
