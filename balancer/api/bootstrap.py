@@ -14,6 +14,7 @@ from oslo_log import log
 from balancer import conf as balancer_conf
 from balancer import version
 from balancer.api import app as api_app
+from balancer.common import files
 from balancer.conf import paths
 
 LOG = logging.getLogger("balancer.api")
@@ -38,6 +39,11 @@ def parse_config(argv, cli_opts=(), config_files=None):
 
 
 def setup_logging(conf):
+    # the log file is created owner-only before oslo.log opens it (the path
+    # as oslo.log itself works it out from log_file and log_dir)
+    path = log._get_log_file_path(conf)
+    if path:
+        files.create_private(path)
     log.setup(conf, "balancer")
 
 

@@ -27,7 +27,7 @@ import eventlet.wsgi  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
 from balancer.api import bootstrap  # noqa: E402
-from balancer.db import migration  # noqa: E402
+from balancer.db import crypto, migration  # noqa: E402
 
 LOG = logging.getLogger("balancer.api")
 # a worker that dies sooner than this after its start is replaced only after
@@ -37,6 +37,10 @@ RESPAWN_BACKOFF = 1.0
 CLI_OPTS = [
     cfg.BoolOpt("dbsync", default=False,
                 help="Create or upgrade the database schema, then exit."),
+    cfg.BoolOpt("reencrypt-secrets", default=False,
+                help="Re-encrypt every stored device password and private key "
+                     "with the first [secrets] key (the middle step of a key "
+                     "rotation), then exit."),
     cfg.BoolOpt("verbose", short="v", default=False,
                 help="Log at INFO level (the default; kept for the original's "
                      "command lines)."),
@@ -139,9 +143,17 @@ class Supervisor:
 def main(argv=None):
     conf = parse_args(sys.argv[1:] if argv is None else argv)
     bootstrap.setup_logging(conf)
+    if conf.dbsync or conf.reencrypt_secrets:
+        keyring = crypto.load(conf.secrets.encryption_keys, conf.secrets.key_file,
+                              conf.database.connection)
     if conf.dbsync:
-        revision = migration.sync(conf.database.connection)
+        revision = migration.sync(conf.database.connection, keyring=keyring)
         print("database %s is at revision %s" % (conf.database.connection, revision))
+        return 0
+    if conf.reencrypt_secrets:
+        count = crypto.reencrypt(conf.database.connection, keyring)
+        print("re-encrypted %d device secrets with the first key of %s"
+              % (count, keyring.source))
         return 0
     return serve(conf)
 

@@ -2,9 +2,9 @@
 
 import logging
 
-from balancer.core import exceptions, scheduler
+from balancer.core import exceptions, live, scheduler
 from balancer.db import api as db
-from balancer.db import models
+from balancer.db import crypto, models
 from balancer.drivers import registry
 
 LOG = logging.getLogger(__name__)
@@ -20,13 +20,14 @@ def device_view(row):
 class Devices:
     def __init__(self, service):
         self.service = service
+        self.read_timeout = service.conf.limits.device_read_timeout
 
     def create(self, ctx, values):
         try:
             self.service.drivers.check_type(values.get("type"))
         except registry.UnknownDriver as err:
             raise exceptions.Invalid(str(err), field="type")
-        values = dict(values)
+        values = self._encrypted(values)
         values["type"] = values["type"].upper()
         with self.service.session() as session:
             row = db.new_row(models.Device, values)
@@ -39,13 +40,42 @@ class Devices:
         redeploy its load balancers with the new settings."""
         with self.service.session() as session:
             row = self._get(session, device_id)
-            db.merge_into(row, values)
+            db.merge_into(row, self._encrypted(values, row))
             session.flush()
             view = device_view(row)
             has_lbs = bool(db.lb_ids_on_device(session, device_id))
         if has_lbs:     # nothing is pending: the device itself changed
             self.service.deploy_and_wait(device_id, force=True)
         return view
+
+    def _encrypted(self, values, row=None):
+        """``values`` with the password and private key as stored: encrypted
+        (balancer.db.crypto); refused when the service has no key.  A secret
+        sent again unchanged keeps its stored token, and so the device's warm
+        driver."""
+        values = dict(values)
+        try:
+            for column in crypto.SECRET_COLUMNS:
+                if not values.get(column):
+                    continue
+                stored = getattr(row, column, None)
+                if stored and self._same_secret(stored, values[column]):
+                    values[column] = stored
+                else:
+                    values[column] = self.service.secrets.encrypt(values[column])
+        except crypto.NoKey as err:
+            raise exceptions.Unavailable("%s; the device was not stored" % err,
+                                         field=column) from None
+        except UnicodeEncodeError:      # a lone surrogate: no bytes to encrypt
+            raise exceptions.Invalid("invalid %s: is not valid Unicode text" % column,
+                                     field=column) from None
+        return values
+
+    def _same_secret(self, stored, plain):
+        try:
+            return self.service.secrets.decrypt(stored) == plain
+        except crypto.CannotDecrypt:
+            return False
 
     def _get(self, session, device_id):
         row = db.device_get(session, device_id)
@@ -73,19 +103,24 @@ class Devices:
         self.service.drivers.forget(device_id)
 
     def info(self, ctx, device_id):
-        """Capabilities and reachability; a failing device answers, not errors."""
+        """Capabilities and the device's own facts; a failing device answers,
+        not errors, and a hung one answers within ``[limits]
+        device_read_timeout`` with ``liveStatus`` UNKNOWN and ``reachable``
+        null (not known either way)."""
         with self.service.session() as session:
             row = self._get(session, device_id)
             out = {"id": row.id, "name": row.name, "type": row.type,
                    "loadbalancers": len(db.lb_ids_on_device(session, device_id))}
-            try:
-                out["capabilities"] = scheduler.device_capabilities(
-                    self.service.drivers, row)
-                with self.service.drivers.using(row) as driver:
-                    out.update(driver.info())
-                out.setdefault("reachable", True)
-            except Exception as err:
-                out.update(reachable=False, error=str(err))
+        try:
+            out["capabilities"] = scheduler.device_capabilities(self.service.drivers, row)
+            out.update(live.ask(self.service.drivers, row, lambda driver: driver.info(),
+                                live.Budget(self.read_timeout)))
+            out.setdefault("reachable", True)
+            out["liveStatus"] = live.KNOWN
+        except live.NoAnswer as err:
+            out.update(reachable=None, liveStatus=live.UNKNOWN, liveStatusReason=str(err))
+        except Exception as err:
+            out.update(reachable=False, error=str(err), liveStatus=live.KNOWN)
         return out
 
     def _union(self, key):

@@ -11,15 +11,18 @@ import logging
 import threading
 
 from balancer.core import records
-from balancer.drivers import registry
+from balancer.db import crypto
+from balancer.drivers import base, registry
 
 LOG = logging.getLogger(__name__)
 
 
 class DriverPool:
-    def __init__(self, enabled_types, options=None):
+    def __init__(self, enabled_types, options=None, secrets=None):
         self.enabled_types = {t.lower() for t in enabled_types}
         self.options = dict(options or {})
+        # decrypts the stored device secrets (balancer.db.crypto.KeyRing)
+        self.secrets = secrets
         self._guard = threading.Lock()
         self._drivers = {}     # device id -> (device record, driver)
         self._locks = {}       # device id -> Lock
@@ -50,7 +53,7 @@ class DriverPool:
             if cached and cached[0] == record:
                 return cached[1]
         self.check_type(record.type)
-        driver = registry.driver_class(record.type)(record, self.options)
+        driver = registry.driver_class(record.type)(self._plain(record), self.options)
         with self._guard:
             cached = self._drivers.get(record.id)
             if cached and cached[0] == record:
@@ -59,6 +62,21 @@ class DriverPool:
         if cached:
             self._close(cached[1])
         return driver
+
+    def _plain(self, record):
+        """The record a driver gets: its secrets decrypted.  The pool keys
+        its cache on the stored (encrypted) record, so this runs only when a
+        driver is built."""
+        if self.secrets is None or not (record.password or record.private_key):
+            return record
+        try:
+            return dataclasses.replace(record,
+                                       password=self.secrets.decrypt(record.password),
+                                       private_key=self.secrets.decrypt(record.private_key))
+        except crypto.CannotDecrypt as err:
+            raise base.DriverError("device %s: its credentials cannot be decrypted (%s); "
+                                   "see [secrets] in the service configuration"
+                                   % (record.id, err)) from None
 
     @contextlib.contextmanager
     def using(self, device_row):
@@ -78,6 +96,16 @@ class DriverPool:
             yield self.peek(device_row)
         finally:
             lock.release()
+
+    def abandon(self, device_id):
+        """Drop a device's driver that is stuck in a call, without waiting
+        for it: the next user gets a fresh instance, and the old one is closed
+        in the background (which ends the stuck call on a real connection)."""
+        with self._guard:
+            cached = self._drivers.pop(device_id, None)
+        if cached:
+            threading.Thread(target=self._close, args=(cached[1],), daemon=True,
+                             name="close-%s" % device_id).start()
 
     def forget(self, device_id):
         """Drop a device's driver (after delete, or after a hung deploy)."""

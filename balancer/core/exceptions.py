@@ -37,3 +37,13 @@ class Conflict(BalancerError):
 
 class NoValidDevice(Conflict):
     """No registered device can serve what was asked for."""
+
+
+class OverLimit(BalancerError):
+    """A load balancer would grow past an operator's limit ([limits])."""
+    code, title = 413, "Request Entity Too Large"
+
+
+class Unavailable(BalancerError):
+    """The service cannot do this as configured (e.g. no encryption key)."""
+    code, title = 503, "Service Unavailable"

@@ -1,6 +1,7 @@
 """Load balancers: the whole create commits or nothing does, then it deploys."""
 
 import contextlib
+import dataclasses
 
 from balancer.core import coordination, exceptions, scheduler
 from balancer.core import status as st
@@ -18,6 +19,34 @@ def lb_view(row):
     if description:
         out["statusDescription"] = description
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Most children one load balancer may have, per kind ([limits] options)."""
+    node: int
+    vip: int
+    monitor: int
+
+    @classmethod
+    def from_options(cls, group):
+        return cls(node=group.max_nodes_per_lb, vip=group.max_vips_per_lb,
+                   monitor=group.max_monitors_per_lb)
+
+    def check(self, kind, field, have, adding):
+        """OverLimit unless ``have`` + ``adding`` children of ``kind`` fit."""
+        limit = getattr(self, kind, None)
+        if limit is not None and adding and have + adding > limit:
+            raise exceptions.OverLimit(
+                "a load balancer may have at most %d %s ([limits] max_%ss_per_lb); "
+                "this request would give it %d" % (limit, LIMITED[kind], kind,
+                                                   have + adding),
+                field=field, limit=limit)
+
+
+# kind -> what a limit message calls it; the request key of each
+LIMITED = {"node": "nodes", "vip": "virtual IPs", "monitor": "health monitors"}
+REQUEST_KEYS = {"node": "nodes", "vip": "virtualIps", "monitor": "healthMonitor"}
 
 
 def mark_changed(lb, placing=False):
@@ -79,6 +108,7 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
 class LoadBalancers:
     def __init__(self, service):
         self.service = service
+        self.limits = Limits.from_options(service.conf.limits)
 
     @contextlib.contextmanager
     def placing_on(self, device_id):
@@ -107,6 +137,8 @@ class LoadBalancers:
     def create(self, ctx, tenant_id, values):
         values = dict(values)
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
+        for kind, key in REQUEST_KEYS.items():
+            self.limits.check(kind, key, 0, len(children[key]))
         check_protocol(values.get("protocol"), children["virtualIps"],
                        children["sessionPersistence"])
         with self.service.session() as session:
@@ -155,15 +187,18 @@ class LoadBalancers:
             return [lb_view(r) for r in db.lbs_for_vm(session, tenant_id, vm_id)]
 
     def details(self, ctx, tenant_id, lb_id):
+        members = self.service.members
         with self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
             out = lb_view(lb)
             farm = lb.farm
-            out["nodes"] = self.service.members.node_views(lb, farm.servers if farm else [])
+            out["nodes"], probe = members.node_views(lb, farm.servers if farm else [])
             out["virtualIps"] = [v.to_dict() for v in (farm.vips if farm else [])]
             out["healthMonitor"] = [p.to_dict() for p in (farm.probes if farm else [])]
             out["sessionPersistence"] = [s.to_dict() for s in (farm.stickies if farm else [])]
-            return out
+        # the device is asked once the session is closed (Members.live_status)
+        live_status = members.live_status(out["nodes"], probe)
+        return dict(out, **live_status) if live_status else out
 
     def update(self, ctx, tenant_id, lb_id, values):
         devices = []

@@ -8,7 +8,7 @@ a tenant delete another tenant's nodes).  Every change redeploys the LB.
 import contextlib
 import logging
 
-from balancer.core import exceptions, records
+from balancer.core import exceptions, live, records
 from balancer.core import status as st
 from balancer.core.load_balancers import check_protocol, check_vip_conflicts, mark_changed
 from balancer.db import api as db
@@ -24,11 +24,14 @@ KINDS = {
     "sticky": (models.Sticky, "stickies", "session persistence"),
     "vip": (models.VirtualServer, "vips", "virtual IP"),
 }
+# kind -> the key its add request wraps it in, as an over-limit 413 names it
+ADD_KEYS = {"node": "nodes", "monitor": "healthMonitoring", "vip": "virtualIp"}
 
 
 class Members:
     def __init__(self, service):
         self.service = service
+        self.read_timeout = service.conf.limits.device_read_timeout
 
     def _lb(self, session, tenant_id, lb_id):
         lb = db.lb_get(session, tenant_id, lb_id, children=True)
@@ -45,39 +48,63 @@ class Members:
                                   % (label, child_id, lb.id))
 
     def node_views(self, lb, rows):
-        """Node dicts with the device's live operating status when it answers.
-
-        Only an ACTIVE load balancer is asked about, and only while its device
-        is free: a read never queues behind another LB's deploy."""
+        """Node dicts as stored, and what asking the device about them needs
+        (for ``live_status``; None when the device is not asked: only an
+        ACTIVE load balancer's device is meant to serve what is stored)."""
         views = [records.not_applied(r.to_dict()) for r in rows]
         if not views or lb.device_id is None or lb.status != st.ACTIVE:
-            return views
+            return views, None
+        return views, (lb.device, records.lb_record(lb))
+
+    def live_status(self, views, probe, budget=None):
+        """Add the device's ``operatingStatus`` to node ``views``, or
+        ``UNKNOWN`` where it gave no answer within the budget (``[limits]
+        device_read_timeout``); returns what a view of the whole load
+        balancer says about it (``liveStatus``, and why it is UNKNOWN).
+
+        Called with no session open, so that a slow device never holds a
+        database connection that other requests need."""
+        if probe is None:
+            return {}
+        device, record = probe
         try:
-            with self.service.drivers.try_using(lb.device) as driver:
-                live = driver.node_status(records.lb_record(lb)) if driver else {}
+            statuses = live.ask(self.service.drivers, device,
+                                lambda driver: driver.node_status(record),
+                                budget or live.Budget(self.read_timeout))
+            unknown = None
+        except live.NoAnswer as err:
+            statuses, unknown = {}, str(err)
         except Exception as err:
-            LOG.debug("no operating status for %s: %s", lb.id, err)
-            live = {}
+            LOG.warning("no operating status for load balancer %s: %s", record.id, err)
+            statuses, unknown = {}, "the device could not be asked"
         for view in views:
-            if view["id"] in live:
-                view["operatingStatus"] = live[view["id"]]
-        return views
+            if view["id"] in statuses:
+                view["operatingStatus"] = statuses[view["id"]]
+            elif unknown:
+                view["operatingStatus"] = live.UNKNOWN
+        if unknown:
+            return {"liveStatus": live.UNKNOWN, "liveStatusReason": unknown}
+        return {"liveStatus": live.KNOWN}
 
     def list(self, ctx, tenant_id, lb_id, kind):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             rows = getattr(lb.farm, KINDS[kind][1])
-            if kind == "node":
-                return self.node_views(lb, rows)
-            return [r.to_dict() for r in rows]
+            if kind != "node":
+                return [r.to_dict() for r in rows]
+            views, probe = self.node_views(lb, rows)
+        self.live_status(views, probe)
+        return views
 
-    def get(self, ctx, tenant_id, lb_id, kind, child_id):
+    def get(self, ctx, tenant_id, lb_id, kind, child_id, budget=None):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             row = self._child(lb, kind, child_id)
-            if kind == "node":
-                return self.node_views(lb, [row])[0]
-            return row.to_dict()
+            if kind != "node":
+                return row.to_dict()
+            views, probe = self.node_views(lb, [row])
+        self.live_status(views, probe, budget)
+        return views[0]
 
     def add(self, ctx, tenant_id, lb_id, kind, items):
         model, relation, _label = KINDS[kind]
@@ -91,6 +118,8 @@ class Members:
             if kind == "vip" and lb.device_id != device_id:
                 raise exceptions.Conflict("load balancer %s moved to another device while "
                                           "this request ran; try again" % lb_id)
+            self.service.load_balancers.limits.check(
+                kind, ADD_KEYS.get(kind), len(getattr(lb.farm, relation)), len(items))
             mark_changed(lb)
             if kind in ("vip", "sticky"):
                 where = ("virtualIp.", "")      # a wrapped VIP, a flat sticky
@@ -142,14 +171,17 @@ class Members:
             session.flush()
             device = lb.device
             lb_record, node = records.lb_record(lb), records.node_record(row)
+        # one budget for both live calls: a hung device costs this request
+        # device_read_timeout once, not once per call
+        budget = live.Budget(self.read_timeout)
         if device is not None:
             try:
-                with self.service.drivers.using(device) as driver:
-                    driver.set_node_condition(lb_record, node)
+                live.ask(self.service.drivers, device,
+                         lambda driver: driver.set_node_condition(lb_record, node), budget)
             except Exception as err:  # the deploy below still applies it
                 LOG.warning("runtime change of node %s failed: %s", node_id, err)
             self.service.deploy_and_wait(device.id)
-        return self.get(ctx, tenant_id, lb_id, "node", node_id)
+        return self.get(ctx, tenant_id, lb_id, "node", node_id, budget)
 
 
 def _check_own_vips(lb, items):

@@ -19,6 +19,7 @@ from balancer.core.driver_pool import DriverPool
 from balancer.core.load_balancers import LoadBalancers
 from balancer.core.members import Members
 from balancer.db import api as db
+from balancer.db import crypto
 from balancer.db import session as db_session
 from balancer.drivers import base
 
@@ -34,9 +35,12 @@ class Service:
         self.engine = db_session.make_engine(conf.database.connection,
                                              conf.database.idle_timeout)
         self._sessions = db_session.make_session_factory(self.engine)
+        # device secrets are stored encrypted; drivers get them decrypted
+        self.secrets = crypto.load(conf.secrets.encryption_keys, conf.secrets.key_file,
+                                   conf.database.connection)
         self.drivers = DriverPool(conf.enabled_drivers, {
             "ssh_connect_timeout": conf.deploy.ssh_connect_timeout,
-            "ssh_command_timeout": conf.deploy.ssh_command_timeout})
+            "ssh_command_timeout": conf.deploy.ssh_command_timeout}, self.secrets)
         self.deployer = deployer.Deployer(self.run_deploy)
         self.desired_state = DesiredState()
         self.wait_timeout = conf.deploy.wait_timeout

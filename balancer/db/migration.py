@@ -13,15 +13,19 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 
+from balancer.common import files
+
 LOG = logging.getLogger(__name__)
 ORIGINAL_REVISION = "001"
 
 
-def _alembic_config(connection):
+def _alembic_config(connection, keyring=None):
     config = Config()
     config.set_main_option("script_location",
                            os.path.join(os.path.dirname(__file__), "migrations"))
     config.attributes["connection"] = connection
+    # the keys that encrypt device secrets (revision 005), if the caller has them
+    config.attributes["keyring"] = keyring
     return config
 
 
@@ -29,8 +33,11 @@ def current_revision(connection):
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def sync(url):
-    """Bring the database at ``url`` to the newest schema; safe to repeat."""
+def sync(url, keyring=None):
+    """Bring the database at ``url`` to the newest schema; safe to repeat.
+    ``keyring`` (balancer.db.crypto) encrypts the device secrets stored in
+    the clear; without one the default key file is used (see ``crypto.load``)."""
+    files.create_database_file(url)     # owner-only
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
@@ -40,7 +47,7 @@ def sync(url):
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 connection.exec_driver_sql("PRAGMA legacy_alter_table=ON")
                 connection.commit()
-            config = _alembic_config(connection)
+            config = _alembic_config(connection, keyring)
             tables = set(sa.inspect(connection).get_table_names())
             if current_revision(connection) is None and "migrate_version" in tables:
                 LOG.info("adopting a database made by the original balancer")

@@ -96,7 +96,7 @@ class Device(DictMixin, Base):
     ip = Column(String(64))
     port = Column(Integer)
     user = Column(String(255))
-    password = Column(String(255))
+    password = Column(Text)            # a Fernet token (balancer.db.crypto)
     private_key = Column(Text)
     host_key = Column(Text)
     extra = Column(JsonBlob)

@@ -4,6 +4,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import sessionmaker
 
+from balancer.common import files
+
 
 def _sqlite_pragmas(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
@@ -17,6 +19,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 def make_engine(url, idle_timeout=3600):
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy wait."""
     if url.startswith("sqlite"):
+        files.create_database_file(url)     # owner-only
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

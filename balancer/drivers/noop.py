@@ -3,15 +3,27 @@
 Functional tests use it to see exactly which desired state the core sent.  A
 device's ``extra`` can make it misbehave on purpose, to test the status model:
 ``noop_fail`` (a message: every deploy fails with it), ``noop_delay``
-(seconds each deploy takes, to play a slow device) and ``noop_reject`` (a
+(seconds each deploy takes, to play a slow device), ``noop_reject`` (a
 load balancer name: a deploy carrying it fails naming that LB, as HAProxy
-does when it rejects one section).
+does when it rejects one section) and ``noop_hang`` (seconds every live call
+-- node status, device info, a runtime condition change -- hangs, as on a
+device that accepts the connection and never answers; ``close()`` ends the
+hang with an error, as a dropped SSH connection would).
+
+Only the newest ``HISTORY`` deploys and condition calls are kept, so a
+long-running server with noop devices does not grow without bound;
+``deploy_count`` counts them all.
 """
 
+import collections
+import threading
 import time
 
 from balancer.drivers import base
 from balancer.drivers.haproxy import maps
+
+#: how many deploys (and runtime condition calls) a noop driver remembers
+HISTORY = 20
 
 
 class NoopDriver(base.Driver):
@@ -20,9 +32,13 @@ class NoopDriver(base.Driver):
 
     def __init__(self, device, options=None):
         super().__init__(device, options)
-        self.deploys = []          # each entry: the list of LoadBalancer records
-        self.condition_calls = []  # (lb id, node id, condition, weight)
+        # each entry: the list of LoadBalancer records of one deploy, oldest first
+        self.deploys = collections.deque(maxlen=HISTORY)
+        self.deploy_count = 0
+        # (lb id, node id, condition, weight), oldest first
+        self.condition_calls = collections.deque(maxlen=HISTORY)
         self._live = None
+        self._closing = threading.Event()
 
     def deploy(self, lbs):
         delay = float(self.device.extra.get("noop_delay") or 0)
@@ -37,6 +53,7 @@ class NoopDriver(base.Driver):
             raise base.DriverError("device rejected load balancer %s" % ", ".join(rejected),
                                    rejected)
         self.deploys.append(list(lbs))
+        self.deploy_count += 1
         changed = self._live != lbs
         self._live = list(lbs)
         return base.DeployResult(changed=changed, reloaded=changed)
@@ -46,12 +63,25 @@ class NoopDriver(base.Driver):
         """The load balancers of the last successful deploy, by id."""
         return {lb.id: lb for lb in self._live or []}
 
+    def _maybe_hang(self):
+        seconds = float(self.device.extra.get("noop_hang") or 0)
+        if seconds and self._closing.wait(seconds):
+            raise base.DriverError("connection to device %s closed" % self.device.id)
+
     def set_node_condition(self, lb, node):
+        self._maybe_hang()
         self.condition_calls.append((lb.id, node.id, node.condition, node.weight))
 
     def node_status(self, lb):
+        self._maybe_hang()
         status = {"ENABLED": "UP", "DISABLED": "MAINT", "DRAINING": "DRAIN"}
         return {n.id: status.get(n.condition, "UP") for n in lb.nodes}
 
     def info(self):
-        return {"reachable": True, "driver": "noop", "deploys": len(self.deploys)}
+        self._maybe_hang()
+        return {"reachable": True, "driver": "noop", "deploys": self.deploy_count}
+
+    def close(self):
+        # ends the hangs in progress; later calls hang again (a reconnect)
+        closing, self._closing = self._closing, threading.Event()
+        closing.set()

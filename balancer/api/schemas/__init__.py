@@ -3,7 +3,8 @@
 ``integerLike: [min, max]`` accepts an integer or a string of digits (the seed's
 JSON sends ``"port": "80"``) within the range, and ``validate`` turns it into
 an int; ``ipAddress: true`` accepts an IPv4 or IPv6 address.  Errors become a
-400 that names the field.
+400 that names the field; the value is never repeated for a ``writeOnly``
+property (a password, a private key).
 """
 
 import ipaddress
@@ -95,6 +96,22 @@ def within(prefix, check, data, *args, **kwargs):
         raise exceptions.Invalid(message, **dict(err.details, field=path)) from err
 
 
+def write_only(schema):
+    """A property never shown back (a password): its errors omit the value."""
+    return dict(schema, writeOnly=True)
+
+
+def _write_only_reason(error):
+    """Why a write-only value was refused, in words that never repeat it."""
+    if error.validator == "type":
+        return "must be of type %s" % error.validator_value
+    if error.validator == "maxLength":
+        return "must be at most %d characters long" % error.validator_value
+    if error.validator == "minLength":
+        return "must be at least %d characters long" % error.validator_value
+    return "is not an accepted value (%s)" % error.validator
+
+
 def validate(schema, data):
     """Validated and coerced ``data``, or Invalid naming the first bad field."""
     errors = sorted(Validator(schema).iter_errors(data),
@@ -102,7 +119,9 @@ def validate(schema, data):
     if errors:
         error = errors[0]
         field = _field_name(error)
-        if error.validator == "pattern":
+        if isinstance(error.schema, dict) and error.schema.get("writeOnly"):
+            reason = _write_only_reason(error)
+        elif error.validator == "pattern":
             reason = "contains characters that are not allowed"
         elif error.validator in ("anyOf", "oneOf", "enum"):
             reason = "%r is not one of the accepted values" % (error.instance,)

@@ -8,7 +8,7 @@ them and echoed them back, and clients rely on that.
 
 import ipaddress
 
-from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate, within
+from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate, within, write_only
 from balancer.core import exceptions
 from balancer.core import status as st
 from balancer.drivers.haproxy import maps
@@ -65,8 +65,8 @@ DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "name": TEXT, "type": TOKEN, "version": TEXT,
     "ip": {"type": "string", "maxLength": 255, "pattern": r"^[A-Za-z0-9.:\-]+$"},
     "port": integer(1, 65535), "user": TOKEN,
-    "password": {"type": "string", "maxLength": 255},
-    "private_key": {"type": "string", "maxLength": 16384},
+    "password": write_only({"type": "string", "maxLength": 255}),
+    "private_key": write_only({"type": "string", "maxLength": 16384}),
     "host_key": {"type": "string", "maxLength": 16384},
     "capabilities": {"type": "object", "properties": {
         "algorithms": {"type": "array", "items": TOKEN},

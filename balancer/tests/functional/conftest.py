@@ -6,6 +6,7 @@ or a Python traceback (bug 9 and 18 of the original).
 """
 
 import contextlib
+import os
 import shutil
 
 import pytest
@@ -54,7 +55,10 @@ def migrated_db(tmp_path_factory):
 def running_api(conf, template):
     """An Api for ``conf`` whose database starts as a copy of ``template``;
     closed afterwards and checked for leaked secrets."""
-    shutil.copy(template, conf.database.connection[len("sqlite:///"):])
+    path = conf.database.connection[len("sqlite:///"):]
+    shutil.copy(template, path)
+    if os.path.exists("%s.key" % template):      # the key of its device secrets
+        shutil.copy("%s.key" % template, "%s.key" % path)
     client = make_api(conf)
     try:
         yield client

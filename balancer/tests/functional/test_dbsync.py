@@ -14,7 +14,7 @@ import alembic.config
 import alembic.script
 import pytest
 
-from balancer.db import migration
+from balancer.db import crypto, migration
 from balancer.tests.conftest import TOP
 from balancer.tests.functional import helpers, original_db
 from balancer.tests.functional.conftest import running_api
@@ -34,6 +34,20 @@ def head_revision():
     config = alembic.config.Config()
     config.set_main_option("script_location", scripts)
     return alembic.script.ScriptDirectory.from_config(config).get_current_head()
+
+
+def decrypted(path):
+    """``original_db.dump`` with the device passwords decrypted by the key
+    that ``--dbsync`` made beside the database (the rows are otherwise
+    unchanged)."""
+    keyring = crypto.load((), None, "sqlite:///%s" % path)
+    dump = original_db.dump(path)
+    password = original_db.COLUMNS["device"].split(", ").index("password")
+    stored = [row[password] for row in dump["device"]]
+    assert all(value.startswith(crypto.PREFIX) for value in stored)
+    dump["device"] = [row[:password] + (keyring.decrypt(row[password]),) + row[password + 1:]
+                      for row in dump["device"]]
+    return dump
 
 
 def tables(path):
@@ -61,7 +75,7 @@ def test_dbsync_adopts_the_original_database_keeping_every_row(old_db, tmp_path)
     assert all(before[t] for t in original_db.COLUMNS)
     out = dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
     assert out.endswith("is at revision %s" % head_revision())
-    assert original_db.dump(path) == before
+    assert decrypted(path) == before
     names, version = tables(path)
     assert set(helpers.TABLES) <= names and len(version) == 1
     # the original's bookkeeping is left where it was
@@ -77,7 +91,7 @@ def test_dbsync_adopts_the_original_database_keeping_every_row(old_db, tmp_path)
 
     again = dbsync(CONSOLE_SCRIPT, "--config-file", str(conf_file))
     assert again == out
-    assert original_db.dump(path) == before and tables(path) == (names, version)
+    assert decrypted(path) == before and tables(path) == (names, version)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,10 @@ def test_seed_device_json_verbatim_is_valid_for_haproxy(api):
                                       "protocols": ["TCP", "HTTP"]}
     assert "password" not in device and device["has_password"] is True
     assert len(device["id"]) == 32
-    assert helpers.sql(api, "SELECT port, password FROM device") == [(22, "swordfish")]
+    [(port, stored)] = helpers.sql(api, "SELECT port, password FROM device")
+    # encrypted at rest (test_secrets.py), the same password for the driver
+    assert port == 22 and "swordfish" not in stored
+    assert api.service.secrets.decrypt(stored) == "swordfish"
     # the driver's capabilities, narrowed to what the device declares
     assert api.get("/algorithms").json == {"algorithms": ["ROUND_ROBIN"]}
     assert api.get("/protocols").json == {"protocols": ["HTTP", "TCP"]}
@@ -50,7 +53,9 @@ def test_secrets_are_never_returned(api):
     for path in ("/devices", "/devices/%s" % device["id"],
                  "/devices/%s/info" % device["id"]):
         assert "swordfish" not in api.get(path).text
-    assert helpers.sql(api, "SELECT private_key FROM device")[0][0] == helpers.PRIVATE_KEY
+    [(stored,)] = helpers.sql(api, "SELECT private_key FROM device")
+    assert "s3cr3t" not in stored                           # encrypted at rest
+    assert api.service.secrets.decrypt(stored) == helpers.PRIVATE_KEY
 
 
 def test_the_secret_watch_itself_catches_a_leak():

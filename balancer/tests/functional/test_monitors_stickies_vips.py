@@ -38,11 +38,11 @@ def live_ids(api, device, lb, kind):
 def test_add_list_show_delete(api, device, lb, kind):
     part, _w, list_key, item_key, body, _f = KINDS[kind]
     before = live_ids(api, device, lb, kind)
-    deploys = len(api.driver(device["id"]).deploys)
+    deploys = api.driver(device["id"]).deploy_count
     item = post(api, lb, kind, dict(body(), color="green"))
     assert len(item["id"]) == 32 and item["color"] == "green"
     assert live_ids(api, device, lb, kind) == before + [item["id"]]
-    assert len(api.driver(device["id"]).deploys) == deploys + 1
+    assert api.driver(device["id"]).deploy_count == deploys + 1
     listed = api.get(lb_url("t1", lb["id"], part)).json[list_key]
     assert [i["id"] for i in listed][-1] == item["id"]
     shown = api.get(lb_url("t1", lb["id"], part, item["id"])).json[item_key]

@@ -19,7 +19,7 @@ def live_nodes(api, device, lb):
 
 
 def test_add_nodes_wrapped_list(api, device, lb):
-    before = len(api.driver(device["id"]).deploys)
+    before = api.driver(device["id"]).deploy_count
     body = {"nodes": [helpers.node_body(address="10.0.2.1", port="81", weight="5",
                                         vm_id="12", rack="r1"),
                       helpers.node_body(address="10.0.2.2", port=82, condition="disabled")]}
@@ -29,7 +29,7 @@ def test_add_nodes_wrapped_list(api, device, lb):
     assert added[0]["rack"] == "r1" and added[0]["vm_id"] == 12
     assert [(n["condition"], n["status"]) for n in added] == [
         ("ENABLED", "INSERVICE"), ("DISABLED", "OUTOFSERVICE")]
-    assert len(api.driver(device["id"]).deploys) == before + 1     # one deploy for both
+    assert api.driver(device["id"]).deploy_count == before + 1     # one deploy for both
     live = live_nodes(api, device, lb)
     assert (live[added[0]["id"]].weight, live[added[1]["id"]].condition) == (5, "DISABLED")
 
@@ -99,14 +99,14 @@ def test_delete_redeploys_without_the_node(api, device, lb):
 def test_condition_route(api, device, lb, route, condition, status, operating):
     node = api.get(nodes_url(lb)).json["nodes"][0]
     driver = api.driver(device["id"])
-    deploys = len(driver.deploys)
+    deploys = driver.deploy_count
     resp = api.put(nodes_url(lb, node["id"], route), status=200)
     changed = resp.json["node"]
     assert (changed["id"], changed["condition"], changed["status"]) == (
         node["id"], condition, status)
     assert changed["operatingStatus"] == operating
     assert driver.condition_calls[-1] == (lb["id"], node["id"], condition, 1)
-    assert len(driver.deploys) == deploys + 1      # and persisted in the config
+    assert driver.deploy_count == deploys + 1      # and persisted in the config
     assert live_nodes(api, device, lb)[node["id"]].condition == condition
     assert api.get(nodes_url(lb, node["id"])).json["node"]["condition"] == condition
 
@@ -119,7 +119,7 @@ def test_condition_route_ignores_a_body(api, device, lb):
 
 def test_condition_route_unknown_node_is_404(api, device, lb):
     helpers.error_of(api.put(nodes_url(lb, "nope", "ENABLED"), status=404), 404)
-    assert api.driver(device["id"]).condition_calls == []
+    assert list(api.driver(device["id"]).condition_calls) == []
 
 
 def test_reads_do_not_wait_for_a_slow_device(tmp_path, migrated_db):

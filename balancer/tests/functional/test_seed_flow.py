@@ -16,7 +16,7 @@ def test_seed_flow_end_to_end(api):
         assert len(driver.deploys[-1]) == 1
         return driver.deploys[-1][0]
 
-    assert lb["status"] == "ACTIVE" and len(driver.deploys) == 1
+    assert lb["status"] == "ACTIVE" and driver.deploy_count == 1
     assert [(n.address, n.port, n.condition) for n in live().nodes] == [
         ("127.0.0.1", 8001, "ENABLED"), ("127.0.0.1", 8002, "ENABLED"),
         ("127.0.0.1", 8003, "ENABLED")]
@@ -33,7 +33,7 @@ def test_seed_flow_end_to_end(api):
     api.put_json(url + "/nodes/" + node["id"], {"weight": "3"})
     assert live().nodes[-1].weight == 3
     api.put(url + "/nodes/%s/DISABLED" % node["id"])
-    assert driver.condition_calls == [(lb["id"], node["id"], "DISABLED", 3)]
+    assert list(driver.condition_calls) == [(lb["id"], node["id"], "DISABLED", 3)]
     assert live().nodes[-1].condition == "DISABLED"
     api.delete(url + "/nodes/" + node["id"], status=204)
     assert [n.port for n in live().nodes] == [8001, 8002, 8003]
@@ -67,9 +67,9 @@ def test_seed_flow_end_to_end(api):
     # the seed device declares RoundRobin only: nothing else can be scheduled
     api.put_json(url, {"algorithm": "LEAST_CONNECTION"}, status=409)
 
-    deploys = len(driver.deploys)
+    deploys = driver.deploy_count
     api.delete(url, status=204)
-    assert driver.deploys[-1] == [] and len(driver.deploys) == deploys + 1
+    assert driver.deploys[-1] == [] and driver.deploy_count == deploys + 1
     assert api.get("/foo/loadbalancers").json == {"loadbalancers": []}
     api.delete("/devices/" + device["id"], status=204)
     assert helpers.row_counts(api) == dict.fromkeys(helpers.TABLES, 0)

@@ -90,7 +90,7 @@ def test_update_goes_pending_update_to_active(api, device, lb):
 @pytest.mark.parametrize("change", ["node", "monitor", "sticky", "vip"])
 def test_every_child_change_redeploys(api, device, lb, change):
     driver = api.driver(device["id"])
-    count = len(driver.deploys)
+    count = driver.deploy_count
     part, body = {
         "node": ("nodes", {"nodes": [helpers.node_body(port=90)]}),
         "monitor": ("healthMonitoring", {"healthMonitoring": helpers.monitor_body()}),
@@ -98,7 +98,7 @@ def test_every_child_change_redeploys(api, device, lb, change):
         "vip": ("virtualIps", {"virtualIp": helpers.vip_body()}),
     }[change]
     api.post_json(lb_url("t1", lb["id"], part), body)
-    assert len(driver.deploys) == count + 1
+    assert driver.deploy_count == count + 1
     assert api.get(lb_url("t1", lb["id"])).json["loadbalancer"]["status"] == "ACTIVE"
 
 

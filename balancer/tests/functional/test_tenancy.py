@@ -69,9 +69,9 @@ def _request(api, method, path, part):
 
 
 def _assert_untouched(api, device_id, request):
-    before = helpers.table_dump(api), len(api.driver(device_id).deploys)
+    before = helpers.table_dump(api), api.driver(device_id).deploy_count
     resp = request()
-    assert (helpers.table_dump(api), len(api.driver(device_id).deploys)) == before
+    assert (helpers.table_dump(api), api.driver(device_id).deploy_count) == before
     return resp
 
 

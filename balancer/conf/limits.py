@@ -1,0 +1,37 @@
+"""Per-load-balancer limits, and how long a read may wait for a device.
+
+One tenant's huge load balancer makes every deploy of its device slower for
+every tenant on it, so each load balancer's size is capped; going over a cap
+is a 413 that stores nothing (see doc/source/operations.rst, "Limits").
+"""
+
+from oslo_config import cfg
+
+# The request schemas (balancer/api/schemas/resources.py) refuse longer lists
+# outright, so these are also the highest values the options accept.
+SCHEMA_MAX_NODES, SCHEMA_MAX_VIPS, SCHEMA_MAX_MONITORS = 1000, 100, 10
+
+OPTS = [
+    cfg.IntOpt("max_nodes_per_lb", default=200, min=1, max=SCHEMA_MAX_NODES,
+               help="Most nodes one load balancer may have; a create or an "
+                    "add that would go over it is refused with a 413."),
+    cfg.IntOpt("max_vips_per_lb", default=10, min=1, max=SCHEMA_MAX_VIPS,
+               help="Most virtual IPs one load balancer may have."),
+    cfg.IntOpt("max_monitors_per_lb", default=5, min=1, max=SCHEMA_MAX_MONITORS,
+               help="Most health monitors one load balancer may have."),
+    cfg.FloatOpt("device_read_timeout", default=2.0, min=0.05,
+                 help="Seconds a request may spend on a device's live answer "
+                      "(node operating status, device info, a runtime node "
+                      "condition change), waiting for the device included. "
+                      "Past it the response says the live part is UNKNOWN "
+                      "and the device's connection is dropped, so a hung "
+                      "device never holds up requests or deploys."),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(OPTS, group="limits")
+
+
+def list_opts():
+    return [("limits", OPTS)]
