@@ -1,6 +1,7 @@
 """Real parts for API-level integration tests: a HAProxy box, a live server."""
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -42,7 +43,8 @@ class ServerProcess:
     """``bin/balancer-api`` as a real process on a free loopback port."""
 
     def __init__(self, workdir, **options):
-        self.port = lab_parts.free_port(19000)
+        # a random start: test runs side by side must not meet on one port
+        self.port = lab_parts.free_port(random.randint(20000, 40000))
         self.conf_path = os.path.join(workdir, "balancer-api.conf")
         sections = {"DEFAULT": {"bind_host": "127.0.0.1", "bind_port": self.port},
                     "database": {"connection": "sqlite:///%s/balancer.sqlite" % workdir}}
@@ -70,8 +72,11 @@ class ServerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(TOP, "bin", "balancer-api"),
              "--config-file", self.conf_path], stdout=log, stderr=log)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("balancer-api exited %s; log: %s"
+                                   % (self.proc.returncode, self.log_path))
             try:
                 urllib.request.urlopen(self.url + "/algorithms", timeout=1).read()
                 return self
@@ -82,7 +87,7 @@ class ServerProcess:
     def kill(self, sig=signal.SIGKILL):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(sig)
-            self.proc.wait(10)
+            self.proc.wait(60)
 
     def stop(self):
         self.kill(signal.SIGTERM)
