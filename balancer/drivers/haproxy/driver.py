@@ -194,13 +194,12 @@ class HaproxyDriver(base.Driver):
         facts, text, answer = remote.parse(out)
         if status == remote.DRIFT:
             return self._adopt(text)
-        self._verified = None
-        if status != 0:
-            # "started": nothing answered, and starting afresh failed.
-            answered = (facts.get("before") or [""])[0] or None
-            self._observe(False if "started" in facts else (
-                True if answered else self._observed and self._observed.answering), False,
-                detail=f"deploy script exit {status}")
+        if status == 0 or "started" in facts:
+            self._verified = None          # another process may be serving now
+        if status != 0 and "started" in facts:
+            self._observe(False, False, detail="no HAProxy process runs and starting one "
+                          f"failed (exit {status})")
+        # Any other failure left the previous process serving, untouched.
         self._check_status(status, text + err, "", lbs, new)
         problem, stale = self._verify(facts, answer, lbs, asked)
         if problem:
@@ -242,10 +241,15 @@ class HaproxyDriver(base.Driver):
             return "no HAProxy process answers on the stats socket", ()
         if info["Pid"] in old_pids and info["Pid"] not in new_pids:
             return f"stats socket still answered by the old process {info['Pid']}", ()
-        if before and info["Pid"] == before:
-            return f"the process {before} that served before the reload still answers", ()
         stale, why = serving.problems(lbs, asked, answer, self._operator_names())
-        return (why or None), stale
+        if why:
+            return why, stale
+        if before and info["Pid"] == before:
+            # e.g. a reload_command that reloads nothing: even a change the
+            # servers do not show (a weight) is not served.
+            return (f"the process {before} that served before the reload still answers",
+                    tuple(sorted(asked.lb_ids or (), key=str)))
+        return None, ()
 
     def _lb_ids(self, text, new, lbs):
         """The load balancers HAProxy's message points at (by section name or

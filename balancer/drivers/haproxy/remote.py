@@ -131,13 +131,13 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=(), v
         f"for p in $NEWPID; do [ -d \"/proc/$p\" ] && echo '{TAG} alive' \"$p\"; done\n"
         # With -x the old and new processes share the stats socket until the
         # old one lets go of it: ask again (up to ~2 s) until the new answers.
-        "for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
+        "for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
         "  pid=$(answering)\n"
         "  [ -n \"$pid\" ] && case \" $NEWPID \" in *\" $pid \"*) break ;; esac\n"
         "  [ -z \"$NEWPID\" ] && break; sleep 0.1\n"
         "done\n"
         # What the process now serves: its backends, and the servers and
-        # frontends the driver asks about (``runtime.verify_commands``).
+        # frontends the driver asks about (``serving.question``).
         f"rt=$(printf '%s\\n' {shlex.quote(';'.join(_ASKED + tuple(verify)))}"
         " | $S socat -t 5 stdio \"unix-connect:$SOCK\" 2>&1)\n"
         f"echo '{TAG} runtime'\n"
