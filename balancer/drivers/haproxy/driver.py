@@ -201,7 +201,8 @@ class HaproxyDriver(base.Driver):
                           f"failed (exit {status})")
         # Any other failure left the previous process serving, untouched.
         self._check_status(status, text + err, "", lbs, new)
-        problem, stale = self._verify(facts, answer, lbs, asked)
+        problem, stale = serving.after_reload(facts, answer, lbs, asked,
+                                              self._operator_names())
         if problem:
             self._live = None
             self._observe(bool(runtime.parse_info(answer).get("Pid")), False, stale, problem)
@@ -229,27 +230,6 @@ class HaproxyDriver(base.Driver):
         message = _haproxy_message(out + "\n" + err)
         raise base.DriverError(f"{stage.get(status, f'remote script exit {status}')}: {message}",
                                self._lb_ids(out + err, new, lbs))
-
-    def _verify(self, facts, answer, lbs, asked):
-        """(None, ()) when the process now serving is a new one and serves
-        ``lbs`` as rendered; else (what is wrong, ids of the LBs it concerns)."""
-        info = runtime.parse_info(answer)
-        new_pids = (facts.get("newpid") or [""])[0].split()
-        old_pids = (facts.get("oldpid") or [""])[0].split()
-        before = (facts.get("before") or [""])[0]
-        if not info.get("Pid"):
-            return "no HAProxy process answers on the stats socket", ()
-        if info["Pid"] in old_pids and info["Pid"] not in new_pids:
-            return f"stats socket still answered by the old process {info['Pid']}", ()
-        stale, why = serving.problems(lbs, asked, answer, self._operator_names())
-        if why:
-            return why, stale
-        if before and info["Pid"] == before:
-            # e.g. a reload_command that reloads nothing: even a change the
-            # servers do not show (a weight) is not served.
-            return (f"the process {before} that served before the reload still answers",
-                    tuple(sorted(asked.lb_ids or (), key=str)))
-        return None, ()
 
     def _lb_ids(self, text, new, lbs):
         """The load balancers HAProxy's message points at (by section name or

@@ -46,8 +46,11 @@ def _vars(layout):
             "\"unix-connect:$SOCK\" 2>/dev/null | sed -n 's/^Pid: //p'; }\n"
             # Pids from the pid file that are still HAProxy processes: a dead
             # one's pid may belong to something else by now, never signal it.
+            # A zombie (killed, not reaped yet) runs nothing either.
             "running_pids() { for p in $(readable \"$PIDF\" 2>/dev/null); do "
-            "grep -qs haproxy \"/proc/$p/comm\" && printf '%s ' \"$p\"; done; }\n")
+            "grep -qs haproxy \"/proc/$p/comm\" && "
+            "! grep -qs '^State:[[:space:]]*[ZX]' \"/proc/$p/status\" && "
+            "printf '%s ' \"$p\"; done; }\n")
 
 
 def _sha_check(expected_sha):
@@ -82,13 +85,15 @@ def _reload_line(layout, seamless):
     if layout.reload_command:
         reload = f"out=$(sh -c {q(layout.reload_command)} 2>&1); rc=$?\n"
     else:
-        socket = "[ -S \"$SOCK\" ] && X=\"-x $SOCK\"\n" if seamless else ""
+        socket = "[ -n \"$BEFORE\" ] && X=\"-x $SOCK\"\n" if seamless else ""
         reload = ("X=''\n" + socket +
                   "out=$($S \"$HAP\" -D -f \"$CFG\" -p \"$PIDF\" $X ${OLD:+-sf $OLD} 2>&1); "
                   "rc=$?\n")
     return ("BEFORE=$(answering)\n"
             f"echo '{TAG} before' $BEFORE\n"
-            f"if [ -z \"$BEFORE\" ]; then echo '{TAG} started'\n" + start +
+            # Nothing answers and no HAProxy of the pid file runs: start.  A
+            # process that runs but does not answer is reloaded (no -x).
+            f"if [ -z \"$BEFORE\" ] && [ -z \"$OLD\" ]; then echo '{TAG} started'\n" + start +
             "else\n" + reload + "fi\n")
 
 
@@ -134,6 +139,8 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=(), v
         "for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
         "  pid=$(answering)\n"
         "  [ -n \"$pid\" ] && case \" $NEWPID \" in *\" $pid \"*) break ;; esac\n"
+        # master-worker: the pid file names the master, the socket a worker
+        "  [ -n \"$pid\" ] && [ -n \"$BEFORE\" ] && [ \"$pid\" != \"$BEFORE\" ] && break\n"
         "  [ -z \"$NEWPID\" ] && break; sleep 0.1\n"
         "done\n"
         # What the process now serves: its backends, and the servers and

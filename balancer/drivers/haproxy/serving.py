@@ -58,6 +58,30 @@ def changed_since(previous, lbs):
     return {lb.id for lb in lbs if previous.get(lb.id) != lb}
 
 
+def after_reload(facts, answer, lbs, asked, operator_names=()):
+    """(None, ()) when the process answering after a reload is a new one and
+    serves ``lbs`` as rendered; else (what is wrong, ids of the LBs it
+    concerns).  ``facts`` are the deploy script's tagged lines."""
+    info = runtime.parse_info(answer)
+    new_pids = (facts.get("newpid") or [""])[0].split()
+    old_pids = (facts.get("oldpid") or [""])[0].split()
+    before = (facts.get("before") or [""])[0]
+    pid = info.get("Pid")
+    if not pid:
+        return "no HAProxy process answers on the stats socket", ()
+    if pid in old_pids and pid not in new_pids:
+        return f"stats socket still answered by the old process {pid}", ()
+    stale, why = problems(lbs, asked, answer, operator_names)
+    if why:
+        return why, stale
+    if before and pid == before:
+        # e.g. a reload_command that reloads nothing: even a change the
+        # servers do not show (a weight) is not served.
+        return (f"the process {before} that served before the reload still answers",
+                tuple(sorted(asked.lb_ids or (), key=str)))
+    return None, ()
+
+
 def _canonical(host):
     try:
         return str(ipaddress.ip_address(host.strip("[]")))
