@@ -44,7 +44,11 @@ class Service:
             "ssh_command_timeout": conf.deploy.ssh_command_timeout}, self.secrets)
         self.deployer = deployer.Deployer(self.run_deploy)
         self.desired_state = DesiredState()
-        self.health = DeviceHealth()          # what each device was seen serving
+        # what each device was seen serving; a reconcile pass refreshes it
+        # every interval, so an observation missing two passes is not shown
+        interval = conf.deploy.reconcile_interval
+        self.health = DeviceHealth(max_age=2 * interval + conf.deploy.deploy_timeout
+                                   if interval else None)
         self.wait_timeout = conf.deploy.wait_timeout
         self.deploy_timeout = conf.deploy.deploy_timeout
         self.coordination = coordination.Coordination(
