@@ -108,6 +108,7 @@ class HaproxyDriver(base.Driver):
         for _attempt in range(3):
             new = render.render(live, lbs)
             if new == live:
+                pid = None                   # unknown until asked
                 if not fresh:
                     status, out, err = self._run(remote.same_script(self.layout, _sha(live)))
                     if status == remote.DRIFT:
@@ -118,7 +119,10 @@ class HaproxyDriver(base.Driver):
                     if pid and self._verified and self._verified[0] == pid:
                         self._observe(True, True)
                         return self._result(False, started, timings)
-                if self._process_serves(lbs):
+                if pid == "":
+                    self._observe(False, False, detail="no HAProxy process answers on "
+                                  f"{self.layout.socket}")
+                elif self._process_serves(lbs):
                     return self._result(False, started, timings)
                 # The file is right but the running process is not (dead, or a
                 # deploy was cut off between swap and reload): start or reload it.

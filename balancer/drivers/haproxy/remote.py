@@ -72,9 +72,10 @@ def same_script(layout, expected_sha):
 
 
 def _reload_line(layout, seamless):
-    """Reload when a process answers on the socket; start afresh when none
-    does (killed, crashed): ``-x`` against a stale socket file and ``-sf``
-    to dead pids would make every reload fail."""
+    """Reload when a process runs; start afresh when none answers on the
+    socket and no HAProxy of the pid file is alive (killed, crashed): ``-x``
+    against a stale socket file would make every reload fail, and a dead
+    pid may belong to another process by now."""
     q = shlex.quote
     if layout.start_command:
         start = f"out=$(sh -c {q(layout.start_command)} 2>&1); rc=$?\n"
