@@ -3,6 +3,7 @@
 import logging
 
 from balancer.core import exceptions, live, scheduler
+from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import crypto, models
 from balancer.drivers import registry
@@ -10,10 +11,12 @@ from balancer.drivers import registry
 LOG = logging.getLogger(__name__)
 
 
-def device_view(row):
+def device_view(row, health=None):
     out = row.to_dict()
     out["has_password"] = bool(row.password)
     out["has_private_key"] = bool(row.private_key)
+    if health is not None:
+        out["operatingStatus"] = st.device_operating_status(health.get(row.id))
     return out
 
 
@@ -85,11 +88,11 @@ class Devices:
 
     def get(self, ctx, device_id):
         with self.service.session() as session:
-            return device_view(self._get(session, device_id))
+            return device_view(self._get(session, device_id), self.service.health)
 
     def list(self, ctx):
         with self.service.session() as session:
-            return [device_view(r) for r in db.device_list(session)]
+            return [device_view(r, self.service.health) for r in db.device_list(session)]
 
     def delete(self, ctx, device_id):
         with self.service.session() as session:
@@ -101,6 +104,7 @@ class Devices:
                     % (device_id, ", ".join(lb_ids)), loadbalancers=lb_ids)
             session.delete(row)
         self.service.drivers.forget(device_id)
+        self.service.health.forget(device_id)
 
     def info(self, ctx, device_id):
         """Capabilities and the device's own facts; a failing device answers,
@@ -113,14 +117,23 @@ class Devices:
                    "loadbalancers": len(db.lb_ids_on_device(session, device_id))}
         try:
             out["capabilities"] = scheduler.device_capabilities(self.service.drivers, row)
-            out.update(live.ask(self.service.drivers, row, lambda driver: driver.info(),
-                                live.Budget(self.read_timeout)))
+            facts, serving = live.ask(self.service.drivers, row,
+                                      lambda driver: (driver.info(), driver.serving()),
+                                      live.Budget(self.read_timeout))
+            out.update(facts)
+            self.service.health.observe(row.id, serving)
             out.setdefault("reachable", True)
             out["liveStatus"] = live.KNOWN
         except live.NoAnswer as err:
+            # busy or hung: the last observation (a deploy's) still stands
             out.update(reachable=None, liveStatus=live.UNKNOWN, liveStatusReason=str(err))
         except Exception as err:
             out.update(reachable=False, error=str(err), liveStatus=live.KNOWN)
+            self.service.health.observe(row.id, None)
+        serving = self.service.health.get(row.id)
+        out["operatingStatus"] = st.device_operating_status(serving)
+        if serving is not None and serving.detail:
+            out["operatingStatusDescription"] = serving.detail
         return out
 
     def _union(self, key):

@@ -2,6 +2,8 @@
 
 import contextlib
 import dataclasses
+import ipaddress
+import logging
 
 from balancer.core import coordination, exceptions, scheduler
 from balancer.core import status as st
@@ -10,14 +12,20 @@ from balancer.db import models
 
 CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
 COOKIE_STICKIES = ("HTTP_COOKIE", "APP_COOKIE")
+LOG = logging.getLogger(__name__)
 
 
-def lb_view(row):
-    """A load balancer (ORM object or plain row) as the API shows it."""
+def lb_view(row, health=None):
+    """A load balancer (ORM object or plain row) as the API shows it, with
+    its ``operatingStatus`` from its device's last observation (``health``)."""
     out = models.LoadBalancer.as_dict(row)
     description = out.pop("status_description", None)
     if description:
         out["statusDescription"] = description
+    if health is not None:
+        out["operatingStatus"] = st.lb_operating_status(
+            row.id, row.status, row.deployed,
+            health.get(row.device_id) if row.device_id else None)
     return out
 
 
@@ -64,9 +72,42 @@ def mark_changed(lb, placing=False):
     db.bump_revision(lb)
 
 
-def check_vip_conflicts(session, device_id, vips, own_lb_id=None):
+def check_reserved_endpoints(reserved, vips):
+    """A VIP may not share a listener the device keeps for itself (the
+    operator's ``listen stats`` and other binds of their own sections): it
+    would take some of that listener's connections.  The message names the
+    address only, nothing of the device or of anyone else."""
+    for vip in vips:
+        address = _canonical(vip["address"])
+        for endpoint in reserved:
+            if endpoint.covers(address, int(vip["port"])):
+                raise exceptions.Conflict(
+                    "%s:%s is reserved by the device for its own use; choose another "
+                    "address or port" % (vip["address"], vip["port"]), field="virtualIps")
+
+
+def _canonical(address):
+    try:
+        return str(ipaddress.ip_address(str(address).strip("[]")))
+    except ValueError:
+        return str(address)
+
+
+def reserved_endpoints(drivers, device_row):
+    """The device's own listeners as its driver last saw them; () when the
+    driver cannot say (the deploy then refuses such a VIP by itself)."""
+    try:
+        return tuple(drivers.peek(device_row).reserved_endpoints())
+    except Exception:  # a device that cannot answer must not break the request
+        LOG.warning("reserved endpoints of device %s unknown", device_row.id, exc_info=True)
+        return ()
+
+
+def check_vip_conflicts(session, device_id, vips, own_lb_id=None, reserved=()):
     """Two listeners on one device cannot share an address:port: not two
-    load balancers, and not two VIPs of one request."""
+    load balancers, not two VIPs of one request, and not a VIP and one of
+    the device's own listeners (``reserved``, from ``reserved_endpoints``)."""
+    check_reserved_endpoints(reserved, vips)
     taken = {}
     ports = {vip["port"] for vip in vips}
     for lb_id, address, port in db.vip_endpoints_on_device(session, device_id, ports,
@@ -149,7 +190,8 @@ class LoadBalancers:
             device = db.device_get(session, device_id)
             if device is None:       # deleted since it was chosen
                 raise exceptions.NoValidDevice("device %s is gone; try again" % device_id)
-            check_vip_conflicts(session, device.id, children["virtualIps"])
+            check_vip_conflicts(session, device.id, children["virtualIps"],
+                                reserved=reserved_endpoints(self.service.drivers, device))
             lb = db.new_row(models.LoadBalancer, values, tenant_id=tenant_id,
                             device_id=device.id, status=st.BUILD, revision=1,
                             deployed=st.NOT_LIVE)
@@ -175,22 +217,24 @@ class LoadBalancers:
 
     def get(self, ctx, tenant_id, lb_id):
         with self.service.session() as session:
-            return lb_view(self._get(session, tenant_id, lb_id))
+            return lb_view(self._get(session, tenant_id, lb_id), self.service.health)
 
     def list(self, ctx, tenant_id, limit=None, marker=None):
         with self.service.session() as session:
             marker_row = self._get(session, tenant_id, marker) if marker else None
-            return [lb_view(r) for r in db.lb_list(session, tenant_id, limit, marker_row)]
+            return [lb_view(r, self.service.health)
+                    for r in db.lb_list(session, tenant_id, limit, marker_row)]
 
     def find_for_vm(self, ctx, tenant_id, vm_id):
         with self.service.session() as session:
-            return [lb_view(r) for r in db.lbs_for_vm(session, tenant_id, vm_id)]
+            return [lb_view(r, self.service.health)
+                    for r in db.lbs_for_vm(session, tenant_id, vm_id)]
 
     def details(self, ctx, tenant_id, lb_id):
         members = self.service.members
         with self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
-            out = lb_view(lb)
+            out = lb_view(lb, self.service.health)
             farm = lb.farm
             out["nodes"], probe = members.node_views(lb, farm.servers if farm else [])
             out["virtualIps"] = [v.to_dict() for v in (farm.vips if farm else [])]
@@ -245,7 +289,8 @@ class LoadBalancers:
         device = scheduler.schedule(session, self.service.drivers, lb.algorithm, lb.protocol)
         vips = [{"address": v.address, "port": v.port} for v in (lb.farm.vips if lb.farm else [])]
         with self.placing_on(device.id if device.id != lb.device_id else None):
-            check_vip_conflicts(session, device.id, vips, own_lb_id=lb.id)
+            check_vip_conflicts(session, device.id, vips, own_lb_id=lb.id,
+                                reserved=reserved_endpoints(self.service.drivers, device))
         lb.device_id = device.id
 
     def delete(self, ctx, tenant_id, lb_id):

@@ -10,7 +10,12 @@ import logging
 
 from balancer.core import exceptions, live, records
 from balancer.core import status as st
-from balancer.core.load_balancers import check_protocol, check_vip_conflicts, mark_changed
+from balancer.core.load_balancers import (
+    check_protocol,
+    check_vip_conflicts,
+    mark_changed,
+    reserved_endpoints,
+)
 from balancer.db import api as db
 from balancer.db import models
 
@@ -126,7 +131,8 @@ class Members:
                 check_protocol(lb.protocol, items if kind == "vip" else (),
                                items if kind == "sticky" else (), where=where)
             if kind == "vip":
-                check_vip_conflicts(session, lb.device_id, items, own_lb_id=lb.id)
+                check_vip_conflicts(session, lb.device_id, items, own_lb_id=lb.id,
+                                    reserved=reserved_endpoints(self.service.drivers, lb.device))
                 _check_own_vips(lb, items)
                 items = [dict(v, protocol=v.get("protocol") or lb.protocol) for v in items]
             extra = {"lb": lb} if kind == "vip" else {}

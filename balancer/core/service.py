@@ -16,6 +16,7 @@ from balancer.core import status as st
 from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
 from balancer.core.driver_pool import DriverPool
+from balancer.core.health import DeviceHealth
 from balancer.core.load_balancers import LoadBalancers
 from balancer.core.members import Members
 from balancer.db import api as db
@@ -43,6 +44,11 @@ class Service:
             "ssh_command_timeout": conf.deploy.ssh_command_timeout}, self.secrets)
         self.deployer = deployer.Deployer(self.run_deploy)
         self.desired_state = DesiredState()
+        # what each device was seen serving; a reconcile pass refreshes it
+        # every interval, so an observation missing two passes is not shown
+        interval = conf.deploy.reconcile_interval
+        self.health = DeviceHealth(max_age=2 * interval + conf.deploy.deploy_timeout
+                                   if interval else None)
         self.wait_timeout = conf.deploy.wait_timeout
         self.deploy_timeout = conf.deploy.deploy_timeout
         self.coordination = coordination.Coordination(
@@ -148,6 +154,8 @@ class Service:
                     outcome["host_key"] = driver.learned_host_key()
                 except BaseException as err:  # handed back to the waiting thread
                     outcome["error"] = err
+                finally:
+                    self.health.observe(device_row.id, driver.serving())
             worker = threading.Thread(target=call, daemon=True)
             worker.start()
             worker.join(self.deploy_timeout)

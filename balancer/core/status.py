@@ -28,3 +28,39 @@ def condition_from_route(value):
     if upper in ("DRAINING", "DRAIN"):
         return "DRAINING"
     return "DISABLED"
+
+
+# ``operatingStatus``: what the device's running process serves, beside the
+# provisioning status above (which says whether the service finished its
+# work).  Observed, never assumed: see ``balancer.core.health``.
+ONLINE = "ONLINE"        # the running process serves exactly what was rendered
+DEGRADED = "DEGRADED"    # a process serves, but not what was rendered (or an older revision)
+OFFLINE = "OFFLINE"      # nothing serves it: no process answers, or it was never live
+UNKNOWN = "UNKNOWN"      # not observed yet, or the device could not be reached
+OPERATING_STATUSES = (ONLINE, DEGRADED, OFFLINE, UNKNOWN)
+
+
+def device_operating_status(serving):
+    """A device's word from the driver's last observation (``base.Serving``)."""
+    if serving is None or serving.answering is None:
+        return UNKNOWN
+    if not serving.answering:
+        return OFFLINE
+    if serving.current is None:
+        return UNKNOWN
+    return ONLINE if serving.current else DEGRADED
+
+
+def lb_operating_status(lb_id, status, deployed, serving):
+    """A load balancer's word: OFFLINE when its configuration was never live
+    (or was refused and taken out) or its device serves nothing; DEGRADED
+    when the device serves something else for it, or an older revision of it
+    serves because the newest one failed (ERROR)."""
+    if deployed != LIVE:
+        return OFFLINE
+    device = device_operating_status(serving)
+    if device in (OFFLINE, UNKNOWN):
+        return device
+    if device == DEGRADED and (not serving.stale or lb_id in serving.stale):
+        return DEGRADED
+    return DEGRADED if status == ERROR else ONLINE

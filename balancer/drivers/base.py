@@ -99,6 +99,39 @@ class DeployResult:
     timings: dict = dataclasses.field(default_factory=dict)
 
 
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """An address and a port range a device listens on by itself (an
+    operator's own listener, outside every load balancer).  ``address`` is
+    canonical; ``0.0.0.0`` and ``::`` are the wildcards."""
+    address: str
+    first_port: int
+    last_port: int
+
+    def covers(self, address: str, port: int) -> bool:
+        """True when a listener on ``address:port`` would share this one's
+        socket (same port and the same address, or a wildcard on either)."""
+        wildcard = {"0.0.0.0", "::"} & {self.address, address}
+        return self.first_port <= port <= self.last_port and (
+            bool(wildcard) or address == self.address)
+
+
+@dataclasses.dataclass(frozen=True)
+class Serving:
+    """What the device's running process was last seen serving.
+
+    ``answering``: a load-balancing process answers on the device (None: the
+    device could not be reached, nothing is known).  ``current``: it serves
+    exactly what the last deploy rendered (None: not checked).  ``stale``:
+    ids of the load balancers it serves differently, when the driver can tell.
+    The core turns these facts into ``operatingStatus`` words
+    (``balancer.core.status``)."""
+    answering: bool | None
+    current: bool | None = None
+    stale: tuple = ()
+    detail: str = ""
+
+
 class Driver(abc.ABC):
     """One instance per device, reused across deploys (it may keep a warm
     connection).  The core calls it from one thread per device at a time."""
@@ -134,6 +167,19 @@ class Driver(abc.ABC):
     def info(self) -> dict:
         """Reachability and version facts for ``GET /devices/{id}/info``."""
         return {}
+
+    def reserved_endpoints(self) -> tuple:
+        """``Endpoint`` s the device uses for itself (the operator's own
+        listeners): the core refuses a virtual IP on one of them with a 409.
+        Known from the device's configuration as last read or deployed; ()
+        when the driver has not read it yet (the deploy still refuses such a
+        virtual IP, naming only its own load balancer)."""
+        return ()
+
+    def serving(self) -> Serving | None:
+        """What the running process serves, as seen by the last deploy or
+        ``info`` call; None when this driver cannot tell."""
+        return None
 
     def learned_host_key(self) -> str | None:
         """A host key first seen on this connection, for the core to pin."""

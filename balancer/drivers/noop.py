@@ -39,6 +39,7 @@ class NoopDriver(base.Driver):
         self.condition_calls = collections.deque(maxlen=HISTORY)
         self._live = None
         self._closing = threading.Event()
+        self._serving = None
 
     def deploy(self, lbs):
         delay = float(self.device.extra.get("noop_delay") or 0)
@@ -54,6 +55,7 @@ class NoopDriver(base.Driver):
                                    rejected)
         self.deploys.append(list(lbs))
         self.deploy_count += 1
+        self._serving = base.Serving(answering=True, current=True)
         changed = self._live != lbs
         self._live = list(lbs)
         return base.DeployResult(changed=changed, reloaded=changed)
@@ -76,6 +78,20 @@ class NoopDriver(base.Driver):
         self._maybe_hang()
         status = {"ENABLED": "UP", "DISABLED": "MAINT", "DRAINING": "DRAIN"}
         return {n.id: status.get(n.condition, "UP") for n in lb.nodes}
+
+    def serving(self):
+        """Plays a device that serves whatever it was last deployed."""
+        return self._serving
+
+    def reserved_endpoints(self):
+        """``noop_reserved`` ("address:port, ..."): listeners the pretend
+        operator keeps for themselves, to test the VIP conflict check."""
+        found = []
+        for item in str(self.device.extra.get("noop_reserved") or "").split(","):
+            host, _, port = item.strip().rpartition(":")
+            if port.isdigit():
+                found.append(base.Endpoint(host.strip("[]"), int(port), int(port)))
+        return tuple(found)
 
     def info(self):
         self._maybe_hang()

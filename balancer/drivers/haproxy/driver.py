@@ -16,7 +16,7 @@ import shlex
 import time
 
 from balancer.drivers import base
-from balancer.drivers.haproxy import maps, remote, render, runtime, sections, transport
+from balancer.drivers.haproxy import maps, remote, render, runtime, sections, serving, transport
 
 ENCODING = ("utf-8", "surrogateescape")      # configs round-trip byte for byte
 _ALERT_LINE = re.compile(r":(\d+)\]")
@@ -56,6 +56,7 @@ class HaproxyDriver(base.Driver):
             socket=extra.get("socket") or remote.Layout.socket,
             haproxy=extra.get("haproxy_bin") or remote.Layout.haproxy,
             reload_command=extra.get("reload_command") or "",
+            start_command=extra.get("start_command") or "",
             interface=extra.get("interface") or remote.Layout.interface,
             sudo="" if user == "root" or _whole_script_sudo(extra) else "sudo -n ")
         # sudo_mode "script": one ``sudo -n sh -c`` per script instead of one
@@ -66,6 +67,10 @@ class HaproxyDriver(base.Driver):
         self._transport = None
         self._live = None             # the config text we believe is on the device
         self._bound = self._bound_next = None   # (config sha, VIP hosts it binds)
+        self._foreign = None          # the operator's part of the device's config
+        self._verified = None         # (pid, {lb id: record}) last seen served exactly
+        self._observed = None         # base.Serving: what the process was seen serving
+        self._last_deployed = None    # the records the device last served exactly
 
     def _ssh_transport(self):
         device, opts = self.device, self.options
@@ -90,6 +95,7 @@ class HaproxyDriver(base.Driver):
             result = self.transport.run(script, stdin=stdin)
         except transport.TransportError as err:
             self._live = None
+            self._observe(None, None, detail=str(err))
             raise base.DriverError(f"device {self.device.name or self.device.ip}: {err}") from err
         return result.status, result.stdout.decode(*ENCODING), result.stderr.decode(*ENCODING)
 
@@ -102,45 +108,79 @@ class HaproxyDriver(base.Driver):
         for _attempt in range(3):
             new = render.render(live, lbs)
             if new == live:
-                if fresh and self._process_serves(new):
+                pid = None                   # unknown until asked
+                if not fresh:
+                    status, out, err = self._run(remote.same_script(self.layout, _sha(live)))
+                    if status == remote.DRIFT:
+                        live, fresh = self._adopt(remote.parse(out)[1]), True
+                        continue
+                    self._check_status(status, out, err, lbs, new)
+                    pid = (remote.parse(out)[0].get("answering") or [""])[0]
+                    if pid and self._verified and self._verified[0] == pid:
+                        self._observe(True, True)
+                        return self._result(False, started, timings)
+                if pid == "":
+                    self._observe(False, False, detail="no HAProxy process answers on "
+                                  f"{self.layout.socket}")
+                elif self._process_serves(lbs):
                     return self._result(False, started, timings)
-                if fresh:
-                    # The file is right but the running process is not (a
-                    # deploy was cut off between swap and reload): reload it.
-                    if self._push(live, new, lbs, timings) is None:
-                        return self._result(True, started, timings, reloaded=True)
-                    raise base.DriverError("the device's config changed during a repair")
-                status, out, _err = self._run(remote.same_script(self.layout, _sha(live)))
-                if status == remote.DRIFT:
-                    live, fresh = remote.parse(out)[1], True
-                    continue
-                self._check_status(status, out, _err, lbs, new)
-                return self._result(False, started, timings)
+                # The file is right but the running process is not (dead, or a
+                # deploy was cut off between swap and reload): start or reload it.
+                if self._push(live, new, lbs, timings) is None:
+                    return self._result(True, started, timings, reloaded=True)
+                raise base.DriverError("the device's config changed during a repair")
             drifted = self._push(live, new, lbs, timings)
             if drifted is None:
                 return self._result(True, started, timings, reloaded=True)
             live, fresh = drifted, True
         raise base.DriverError("the device's config kept changing during the deploy")
 
-    def _process_serves(self, text):
-        """True when the running HAProxy has exactly our sections of ``text``
-        (checked once per driver instance: after a restart of the service)."""
+    def _process_serves(self, lbs):
+        """True when the running HAProxy serves exactly ``lbs``, server by
+        server (``serving.problems``); asked when the driver cannot vouch
+        for the process: a new driver, or a pid it did not verify."""
+        asked = serving.question(lbs)
         try:
-            running = {row.get("pxname") for row in self._runtime().stats()}
-        except base.DriverError:
+            answer = self._runtime().ask(*(("show info", "show backend") + asked.commands))
+        except base.DriverError as err:
+            if isinstance(err.__cause__, transport.TransportError):
+                self._observe(None, None, detail=str(err))
+                raise
+            self._observe(False, False, detail=str(err))
             return False
-        ours = {name for name in running if name and name.startswith("balancer-")}
-        return ours == set(sections.our_section_names(text))
+        pid = runtime.parse_info(answer).get("Pid")
+        if not pid:
+            self._observe(False, False, detail="no HAProxy process answers")
+            return False
+        stale, why = serving.problems(lbs, asked, answer, self._operator_names())
+        if why:
+            self._observe(True, False, stale, why)
+            return False
+        self._verified = (pid, {lb.id: lb for lb in lbs})
+        self._last_deployed = list(lbs)
+        self._observe(True, True)
+        return True
+
+    def _observe(self, answering, current, stale=(), detail=""):
+        self._observed = base.Serving(answering, current, tuple(stale), detail)
+
+    def _operator_names(self):
+        return sections.proxy_names(self._foreign or "")
 
     def _result(self, changed, started, timings, reloaded=False):
         timings["total"] = time.monotonic() - started
         return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings)
 
+    def _adopt(self, text):
+        """Take ``text`` as the device's config as it really is now."""
+        self._foreign = sections.foreign_text(text)
+        return text
+
     def _fetch(self):
         status, out, err = self._run(remote.fetch_script(self.layout))
         if status != 0:
             raise base.DriverError(f"cannot read {self.layout.config}: {(err or out).strip()}")
-        self._live = out
+        self._live = self._adopt(out)
         return out
 
     def _push(self, live, new, lbs, timings):
@@ -148,25 +188,39 @@ class HaproxyDriver(base.Driver):
         None on success, raise DriverError on failure."""
         add, remove = self._vip_changes(live, new, lbs)
         seamless = sections.stats_socket_exposes_listeners(new, self.layout.socket)
-        script = remote.deploy_script(self.layout, _sha(live), seamless, add, remove)
+        asked = serving.question(lbs, serving.changed_since(
+            self._verified[1] if self._verified else None, lbs))
+        script = remote.deploy_script(self.layout, _sha(live), seamless, add, remove,
+                                      asked.commands)
         began = time.monotonic()
         status, out, err = self._run(script, stdin=new.encode(*ENCODING))
         timings["remote"] = time.monotonic() - began
         facts, text, answer = remote.parse(out)
         if status == remote.DRIFT:
-            return text
+            return self._adopt(text)
+        if status == 0 or "started" in facts:
+            self._verified = None          # another process may be serving now
+        if status != 0 and "started" in facts:
+            self._observe(False, False, detail="no HAProxy process runs and starting one "
+                          f"failed (exit {status})")
+        # Any other failure left the previous process serving, untouched.
         self._check_status(status, text + err, "", lbs, new)
-        problem = self._verify(facts, answer, new)
+        problem, stale = serving.after_reload(facts, answer, lbs, asked,
+                                              self._operator_names())
         if problem:
             self._live = None
+            self._observe(bool(runtime.parse_info(answer).get("Pid")), False, stale, problem)
             rb_status, rb_out, rb_err = self._run(remote.rollback_script(self.layout, seamless),
                                                   stdin=None)
+            # Not any load balancer's fault: haproxy -c accepted them all.
             raise base.DriverError(f"new HAProxy process not serving ({problem}); previous config "
                                    f"restored (rollback exit {rb_status}: "
-                                   f"{(rb_out + rb_err).strip()})",
-                                   self._lb_ids(problem, new, lbs))
+                                   f"{(rb_out + rb_err).strip()})")
         self._live = new
         self._bound = self._bound_next
+        self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
+        self._last_deployed = list(lbs)
+        self._observe(True, True)
         return None
 
     def _check_status(self, status, out, err, lbs, new):
@@ -180,21 +234,6 @@ class HaproxyDriver(base.Driver):
         message = _haproxy_message(out + "\n" + err)
         raise base.DriverError(f"{stage.get(status, f'remote script exit {status}')}: {message}",
                                self._lb_ids(out + err, new, lbs))
-
-    def _verify(self, facts, answer, new):
-        """None when the process now serving is the new one with our backends."""
-        info = runtime.parse_info(answer)
-        new_pids = (facts.get("newpid") or [""])[0].split()
-        old_pids = (facts.get("oldpid") or [""])[0].split()
-        if not info.get("Pid"):
-            alive = facts.get("alive") or []
-            return None if alive else "no new HAProxy process is running"
-        if info["Pid"] in old_pids and info["Pid"] not in new_pids:
-            return f"stats socket still answered by the old process {info['Pid']}"
-        listed = set(answer.split())
-        missing = [name for name in sections.our_section_names(new)
-                   if name.startswith(sections.BACKEND_PREFIX) and name not in listed]
-        return f"backends missing from the runtime: {', '.join(missing)}" if missing else None
 
     def _lb_ids(self, text, new, lbs):
         """The load balancers HAProxy's message points at (by section name or
@@ -251,10 +290,29 @@ class HaproxyDriver(base.Driver):
             return {"reachable": False, "error": str(err)}
         _facts, version, answer = remote.parse(out)
         stats = runtime.parse_info(answer)
+        self._observe_info(stats.get("Pid"))
         return {"reachable": True, "haproxy_version": stats.get("Version") or version.strip(),
                 "pid": stats.get("Pid"), "uptime_sec": stats.get("Uptime_sec"),
                 "release_date": stats.get("Release_date"), "process_num": stats.get("Process_num"),
                 "current_connections": stats.get("CurrConns"), "config": self.layout.config}
+
+    def _observe_info(self, pid):
+        if not pid:
+            self._observe(False, False, detail="no HAProxy process answers on "
+                          f"{self.layout.socket}")
+        elif self._verified and self._verified[0] == pid:
+            self._observe(True, True)
+        elif self._last_deployed is not None:
+            self._process_serves(self._last_deployed)
+        else:
+            self._observe(True, None, detail="not yet compared with the database")
+
+    def serving(self):
+        return self._observed
+
+    def reserved_endpoints(self):
+        return tuple(base.Endpoint(*found)
+                     for found in sections.operator_endpoints(self._foreign or ""))
 
     def learned_host_key(self):
         return getattr(self._transport, "learned_host_key", None)

@@ -28,6 +28,7 @@ class Layout:
     socket: str = "/var/run/haproxy/admin.sock"
     haproxy: str = "haproxy"
     reload_command: str = ""
+    start_command: str = ""
     interface: str = "eth0"
     sudo: str = ""                         # "sudo -n " or ""
 
@@ -38,7 +39,18 @@ def _vars(layout):
             f"BAK=\"$CFG.bak\"; PIDF={q(layout.pid_file)}; SOCK={q(layout.socket)}; "
             f"HAP={q(layout.haproxy)}; IFACE={q(layout.interface)}\n"
             # Reading without sudo saves ~6 ms a call; sudo only when needed.
-            "readable() { if [ -r \"$1\" ]; then cat \"$1\"; else $S cat \"$1\"; fi; }\n")
+            "readable() { if [ -r \"$1\" ]; then cat \"$1\"; else $S cat \"$1\"; fi; }\n"
+            # The pid of the process answering on the stats socket, or nothing:
+            # a socket file left behind by a killed HAProxy answers nobody.
+            "answering() { printf 'show info\\n' | $S socat -t 5 stdio "
+            "\"unix-connect:$SOCK\" 2>/dev/null | sed -n 's/^Pid: //p'; }\n"
+            # Pids from the pid file that are still HAProxy processes: a dead
+            # one's pid may belong to something else by now, never signal it.
+            # A zombie (killed, not reaped yet) runs nothing either.
+            "running_pids() { for p in $(readable \"$PIDF\" 2>/dev/null); do "
+            "grep -qs haproxy \"/proc/$p/comm\" && "
+            "! grep -qs '^State:[[:space:]]*[ZX]' \"/proc/$p/status\" && "
+            "printf '%s ' \"$p\"; done; }\n")
 
 
 def _sha_check(expected_sha):
@@ -55,18 +67,41 @@ def fetch_script(layout):
 
 def same_script(layout, expected_sha):
     """Exit 0 when the live file still has ``expected_sha``; else print it."""
-    return _vars(layout) + _sha_check(expected_sha) + f"echo '{TAG} same'\n"
+    return (_vars(layout) + _sha_check(expected_sha) + f"echo '{TAG} same'\n"
+            f"echo '{TAG} answering' \"$(answering)\"\n")
 
 
 def _reload_line(layout, seamless):
+    """Reload when a process runs; start afresh when none answers on the
+    socket and no HAProxy of the pid file is alive (killed, crashed): ``-x``
+    against a stale socket file would make every reload fail, and a dead
+    pid may belong to another process by now."""
+    q = shlex.quote
+    if layout.start_command:
+        start = f"out=$(sh -c {q(layout.start_command)} 2>&1); rc=$?\n"
+    elif layout.reload_command:
+        start = f"out=$(sh -c {q(layout.reload_command)} 2>&1); rc=$?\n"
+    else:
+        start = "out=$($S \"$HAP\" -D -f \"$CFG\" -p \"$PIDF\" 2>&1); rc=$?\n"
     if layout.reload_command:
-        return f"out=$(sh -c {shlex.quote(layout.reload_command)} 2>&1); rc=$?\n"
-    socket = "[ -S \"$SOCK\" ] && X=\"-x $SOCK\"\n" if seamless else ""
-    return ("X=''\n" + socket +
-            "out=$($S \"$HAP\" -D -f \"$CFG\" -p \"$PIDF\" $X ${OLD:+-sf $OLD} 2>&1); rc=$?\n")
+        reload = f"out=$(sh -c {q(layout.reload_command)} 2>&1); rc=$?\n"
+    else:
+        socket = "[ -n \"$BEFORE\" ] && X=\"-x $SOCK\"\n" if seamless else ""
+        reload = ("X=''\n" + socket +
+                  "out=$($S \"$HAP\" -D -f \"$CFG\" -p \"$PIDF\" $X ${OLD:+-sf $OLD} 2>&1); "
+                  "rc=$?\n")
+    return ("BEFORE=$(answering)\n"
+            f"echo '{TAG} before' $BEFORE\n"
+            # Nothing answers and no HAProxy of the pid file runs: start.  A
+            # process that runs but does not answer is reloaded (no -x).
+            f"if [ -z \"$BEFORE\" ] && [ -z \"$OLD\" ]; then echo '{TAG} started'\n" + start +
+            "else\n" + reload + "fi\n")
 
 
-def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=()):
+_ASKED = ("show info", "show backend")
+
+
+def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=(), verify=()):
     """Validate, back up, swap and reload; print the new process's ``show
     info`` and ``show backend`` so the driver can verify it.  Any failure
     after the swap puts ``.bak`` back; HAProxy keeps the old process serving
@@ -91,7 +126,7 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=()):
     lines.append(
         "[ -e \"$CFG\" ] && $S cp -p \"$CFG\" \"$BAK\"\n"
         "$S mv -f \"$NEW\" \"$CFG\"\n"
-        "OLD=$(readable \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
+        "OLD=$(running_pids)\n"
         f"echo '{TAG} oldpid' $OLD\n")
     lines.append(_reload_line(layout, seamless))
     lines.append(
@@ -102,13 +137,17 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=()):
         f"for p in $NEWPID; do [ -d \"/proc/$p\" ] && echo '{TAG} alive' \"$p\"; done\n"
         # With -x the old and new processes share the stats socket until the
         # old one lets go of it: ask again (up to ~2 s) until the new answers.
-        "for try in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
-        "  rt=$(printf 'show info;show backend\\n' | $S socat -t 5 stdio "
-        "\"unix-connect:$SOCK\" 2>&1)\n"
-        "  pid=$(printf '%s\\n' \"$rt\" | sed -n 's/^Pid: //p')\n"
+        "for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do\n"
+        "  pid=$(answering)\n"
         "  [ -n \"$pid\" ] && case \" $NEWPID \" in *\" $pid \"*) break ;; esac\n"
+        # master-worker: the pid file names the master, the socket a worker
+        "  [ -n \"$pid\" ] && [ -n \"$BEFORE\" ] && [ \"$pid\" != \"$BEFORE\" ] && break\n"
         "  [ -z \"$NEWPID\" ] && break; sleep 0.1\n"
         "done\n"
+        # What the process now serves: its backends, and the servers and
+        # frontends the driver asks about (``serving.question``).
+        f"rt=$(printf '%s\\n' {shlex.quote(';'.join(_ASKED + tuple(verify)))}"
+        " | $S socat -t 5 stdio \"unix-connect:$SOCK\" 2>&1)\n"
         f"echo '{TAG} runtime'\n"
         "printf '%s\\n' \"$rt\"\n"
         f"echo '{TAG} end-runtime'\n")
@@ -123,7 +162,7 @@ def rollback_script(layout, seamless):
     """Put ``.bak`` back and reload it: used when the new process started
     but the runtime check says it is not serving what we asked for."""
     return (_vars(layout) + "[ -e \"$BAK\" ] || exit 1\n$S cp -p \"$BAK\" \"$CFG\"\n"
-            "OLD=$(readable \"$PIDF\" 2>/dev/null | tr '\\n' ' ')\n"
+            "OLD=$(running_pids)\n"
             + _reload_line(layout, seamless) + "printf '%s\\n' \"$out\"; exit $rc\n")
 
 

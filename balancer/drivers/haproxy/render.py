@@ -38,6 +38,7 @@ def render(current_text, lbs):
         foreign += "\n"
     ordered = sorted(lbs, key=lambda lb: str(lb.id))
     _check_vip_conflicts(ordered)
+    _check_operator_listeners(ordered, sections.operator_endpoints(foreign))
     parts = [foreign]
     for lb in ordered:
         for block in render_lb(lb):
@@ -183,6 +184,25 @@ def _server_line(lb_id, node, check_words, cookie):
     if condition == "DISABLED":
         words.append("disabled")
     return " ".join(words)
+
+
+def _check_operator_listeners(lbs, reserved):
+    """A virtual IP on one of the operator's own listeners (``listen stats``)
+    would share its socket and take some of its connections: refused, naming
+    only the load balancer that asked for it."""
+    if not reserved:
+        return
+    for lb in lbs:
+        for vip in lb.vips:
+            host, version = values.address(lb.id, "virtual IP address", vip.address)
+            port = values.integer(lb.id, "virtual IP port", vip.port, 1, 65535)
+            for address, first, last in reserved:
+                wildcard = {"0.0.0.0", "::"} & {address, host}
+                if first <= port <= last and (wildcard or address == host):
+                    raise DriverError(
+                        "virtual IP %s of load balancer %s is a listener the device "
+                        "reserves for itself" % (values.host_port(host, version, port), lb.id),
+                        (lb.id,))
 
 
 def _check_vip_conflicts(lbs):

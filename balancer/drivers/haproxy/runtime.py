@@ -7,6 +7,7 @@ next deploy writes the same state into the config so it survives reloads.
 """
 
 import csv
+import dataclasses
 import io
 
 from balancer.drivers.base import DriverError
@@ -55,6 +56,49 @@ def parse_stat(text):
         return []
     body = "\n".join([lines[0][2:]] + [line for line in lines[1:] if line.strip()])
     return list(csv.DictReader(io.StringIO(body)))
+
+
+@dataclasses.dataclass
+class Served:
+    """What a process says it serves: ``show info`` facts, backend names,
+    servers per backend (name -> (address, port)) and frontend names."""
+    info: dict
+    backends: set
+    servers: dict
+    frontends: set
+
+
+def parse_serving(answer):
+    """Read the answer to ``show info;show backend;show servers state ...;
+    show stat ... 1 -1`` (the commands of ``serving.question``).  Each
+    command's output ends with a blank line; its header line says which it is."""
+    served = Served({}, set(), {}, set())
+    kind = "info"
+    for line in answer.splitlines():
+        if not line.strip():
+            kind = None
+            continue
+        if line.startswith("# name"):
+            kind = "backends"
+        elif line.startswith("# be_id"):
+            kind = "servers"
+        elif line.startswith("# pxname,"):
+            kind = "stat"
+        elif kind == "info":
+            key, sep, value = line.partition(":")
+            if sep:
+                served.info[key.strip()] = value.strip()
+        elif kind == "backends":
+            served.backends.add(line.strip())
+        elif kind == "servers":
+            words = line.split()
+            if len(words) > 18:          # be_id be_name srv_id srv_name srv_addr ... srv_port
+                served.servers.setdefault(words[1], {})[words[3]] = (words[4], words[18])
+        elif kind == "stat":
+            fields = line.split(",")
+            if len(fields) > 1 and fields[1] == "FRONTEND":
+                served.frontends.add(fields[0])
+    return served
 
 
 class Runtime:

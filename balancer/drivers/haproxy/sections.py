@@ -17,6 +17,7 @@ and this module strips exactly that blank line and marker again, which keeps
 ``render(render(x)) == render(x)`` and leaves the operator's text untouched.
 """
 
+import ipaddress
 import re
 
 MARKER = "# managed by balancer"
@@ -136,3 +137,51 @@ def foreign_binds(text):
                 host = host.removeprefix(prefix)
             addresses.add(host)
     return addresses
+
+
+def _bind_endpoint(word):
+    """(canonical address, first port, last port) of one ``bind`` address
+    word such as ``10.0.0.1:80``, ``*:8404``, ``:::443``, ``ipv4@:80-89``;
+    None for UNIX sockets, file descriptors and names."""
+    for prefix in ("ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@"):
+        word = word.removeprefix(prefix)
+    host, sep, ports = word.rpartition(":")
+    if not sep or "@" in word or word.startswith("/"):
+        return None
+    first, _, last = ports.partition("-")
+    if not first.isdigit() or not (last or first).isdigit():
+        return None
+    host = host.strip("[]")
+    if host in ("", "*"):
+        host = "0.0.0.0"
+    try:
+        host = str(ipaddress.ip_address(host))
+    except ValueError:
+        return None
+    return host, int(first), int(last or first)
+
+
+def operator_endpoints(foreign):
+    """(address, first port, last port) of every listener the operator's own
+    sections (``foreign_text``) bind, ``listen stats`` included: a virtual IP
+    there would share its socket (SO_REUSEPORT) and steal its connections."""
+    found = []
+    for line in foreign.splitlines():
+        words = line.split()
+        if len(words) > 1 and words[0] == "bind" and not line.lstrip().startswith("#"):
+            for word in words[1].split(","):
+                endpoint = _bind_endpoint(word)
+                if endpoint:
+                    found.append(endpoint)
+    return tuple(dict.fromkeys(found))
+
+
+def proxy_names(foreign):
+    """Names of the frontends, backends and listens of the operator's text:
+    they are theirs even when named like ours."""
+    names = set()
+    for line in foreign.splitlines():
+        words = line.split()
+        if len(words) > 1 and words[0] in ("frontend", "backend", "listen"):
+            names.add(words[1])
+    return names
