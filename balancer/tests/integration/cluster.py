@@ -176,6 +176,7 @@ class Cluster:
 
     def __init__(self, workdir, database_url, backend_url, count=2, **groups):
         self.workdir = workdir
+        os.makedirs(workdir, exist_ok=True)
         self.conf = write_shared_conf(os.path.join(workdir, "balancer-api.conf"),
                                       database_url, backend_url, **groups)
         self.nodes = [ApiProcess(workdir, "api-%d" % i, self.conf) for i in range(count)]
