@@ -3,7 +3,7 @@
 For each size N, balancer gets a fresh PostgreSQL database (a scratch one,
 ``balancer.tests.databases``) that is also its tooz coordination backend,
 N ``balancer-api`` processes sharing both (``balancer.tests.integration.cluster``:
-the layout of doc/source/multi-node.rst) and one noop device that takes
+the layout of doc/source/deployment.rst) and one noop device that takes
 every create, so what is measured is the API, the database and the
 coordination, not SSH.  Octavia's API gets gunicorn with N sync workers on
 its own scratch PostgreSQL database.  One load generator (``CONCURRENCY``

@@ -1,5 +1,5 @@
 """Several real ``balancer-api`` processes sharing one database and one
-coordination backend, as doc/source/multi-node.rst deploys them.
+coordination backend, as doc/source/deployment.rst deploys them.
 
 ``Cluster`` writes one shared config file (database, ``[coordination]
 backend_url``, deploy options) plus a small file per process with its own

@@ -1,5 +1,5 @@
 """Two ``balancer-api`` processes, one database, one coordination backend,
-one real HAProxy box: what doc/source/multi-node.rst promises.
+one real HAProxy box: what doc/source/deployment.rst promises.
 
 For each database (PostgreSQL, MariaDB; each a scratch database) with the
 same server as tooz backend, and once with Redis as the backend: concurrent
