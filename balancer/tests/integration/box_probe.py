@@ -6,6 +6,9 @@ The probe installs a reload script as the device's ``reload_command`` (a
 device setting of the haproxy driver, see doc/source/drivers.rst): it logs
 the SSH connection of the caller, sleeps once when asked to, then reloads
 exactly as the driver does by default (``-x`` socket, ``-sf`` old pids).
+A stalled reload whose caller died meanwhile gives up instead of reloading
+(sshd leaves a dead client's commands running; a real deploy cut off at
+that point would not reload later, behind the next deployer's back).
 """
 
 import csv
@@ -21,10 +24,22 @@ RELOAD_SCRIPT = """\
 #!/bin/sh
 # reload_command of a lab box: log who reloads, stall once on request, reload
 H={home}
+# true while an sshd session is among our ancestors (its client is alive)
+session_alive() {{
+    p=$$
+    while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+        case "$(cat /proc/$p/comm 2>/dev/null)" in sshd*) return 0 ;; esac
+        p=$(cut -d' ' -f4 /proc/$p/stat 2>/dev/null)
+    done
+    return 1
+}}
 echo "$SSH_CONNECTION" >> "$H/reloads"
 if mv "$H/stall" "$H/stall.taken" 2>/dev/null; then
     echo "$SSH_CONNECTION" > "$H/stalled"
     sleep {stall_seconds}
+    # the process that asked was killed meanwhile: stop before the reload,
+    # as a deploy cut off there would (not reload behind its successor's back)
+    session_alive || {{ echo "$SSH_CONNECTION" >> "$H/orphaned"; exit 1; }}
 fi
 OLD=$(cat {pid_file} 2>/dev/null | tr '\\n' ' ')
 X=''; [ -S {socket} ] && X="-x {socket}"
@@ -33,7 +48,7 @@ exec sudo -n {haproxy} -D -f {config} -p {pid_file} $X ${{OLD:+-sf $OLD}}
 
 
 class BoxProbe:
-    def __init__(self, box, stall_seconds=8):
+    def __init__(self, box, stall_seconds=4):
         self.box = box
         entry = pwd.getpwnam(box.user)
         self.home = entry.pw_dir
@@ -43,7 +58,7 @@ class BoxProbe:
                 home=self.home, stall_seconds=stall_seconds, pid_file=box.pid_file,
                 socket=box.socket, haproxy=lab_parts.haproxy_bin(), config=box.config_path))
         os.chmod(self.script, 0o755)
-        for name in ("reloads", "stalled"):
+        for name in ("reloads", "stalled", "orphaned"):
             path = os.path.join(self.home, name)
             open(path, "w").close()
             os.chown(path, entry.pw_uid, entry.pw_gid)
@@ -55,6 +70,11 @@ class BoxProbe:
     # -- reloads ----------------------------------------------------------------
     def reloads(self):
         with open(os.path.join(self.home, "reloads")) as handle:
+            return sum(1 for line in handle if line.strip())
+
+    def orphaned(self):
+        """How many stalled reloads found their caller gone and gave up."""
+        with open(os.path.join(self.home, "orphaned")) as handle:
             return sum(1 for line in handle if line.strip())
 
     def stall_next_reload(self):

@@ -128,6 +128,10 @@ class ApiProcess:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
 
+    def terminate(self):
+        if self.running():
+            self.proc.send_signal(signal.SIGTERM)
+
     def stop(self):
         if self.running():
             lab_parts.end_process(self.proc.pid, grace=10)
@@ -204,5 +208,7 @@ class Cluster:
         return next((node for node in self.nodes if node.pid == pid), None)
 
     def stop(self):
+        for node in self.nodes:        # all told at once: they shut down side by side
+            node.terminate()
         for node in self.nodes:
             node.stop()
