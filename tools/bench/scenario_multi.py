@@ -43,7 +43,7 @@ def _balancer(ctx, size, database_url):
                               "reconcile_interval": 0})
     ctx.servers.append(cluster)
     try:
-        cluster.start()
+        cluster.start(timeout=120)     # 4 processes starting at once on 2 busy cores
         device = cluster[0].request("POST", "/devices", NOOP_DEVICE)["device"]
         body = balancer_create_body(device["id"])
         for index, node in enumerate(cluster.nodes):     # each process's first create

@@ -196,12 +196,12 @@ class Cluster:
                                                                        done.stderr))
         return done.stdout
 
-    def start(self):
+    def start(self, timeout=30.0):
         self.dbsync()
         for node in self.nodes:        # they start side by side, as on N hosts
             node.launch()
         for node in self.nodes:
-            node.wait_ready()
+            node.wait_ready(timeout)
         return self
 
     def by_pid(self, pid):
