@@ -21,6 +21,7 @@ import sys
 import time
 
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from balancer.tests import lab_parts
 from balancer.tests.conftest import TOP
@@ -162,6 +163,8 @@ def write_shared_conf(path, database_url, backend_url, **groups):
         "DEFAULT": {"enabled_drivers": "haproxy,noop", "workers": 0},
         "database": {"connection": database_url},
         "coordination": {"backend_url": backend_url},
+        # one key for every process: each must read what another stored
+        "secrets": {"encryption_keys": Fernet.generate_key().decode()},
         "paste_deploy": {"config_file": os.path.join(TOP, "etc", "balancer-api-paste.ini"),
                          "flavor": ""},
     }
