@@ -11,7 +11,10 @@ does not share an interpreter lock with anything else:
                         "concurrency": 8, "duration": 5, "warmup": 1}'
 
 Templates: ``{n}`` in path or body is a counter (unique per request),
-``{id}`` in the path cycles over ``ids``.  Prints one JSON object.
+``{id}`` in the path cycles over ``ids``.  ``ports`` (a list) instead of
+``port`` spreads the connections over several servers, thread i on
+``ports[i % len(ports)]``, as a load balancer in front of N API nodes would.
+Prints one JSON object.
 """
 
 import http.client
@@ -28,7 +31,7 @@ from harness import percentile  # noqa: E402
 
 
 def run(spec):
-    port = spec["port"]
+    ports = spec.get("ports") or [spec["port"]]
     method, path_t = spec.get("method", "GET"), spec["path"]
     body_t = spec.get("body")
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -39,7 +42,7 @@ def run(spec):
     state = {"record": False, "stop": False}
     latencies, statuses, connects = [], {}, [0]
 
-    def worker():
+    def worker(port):
         conn, mine, codes, opened = None, [], {}, 0
         while not state["stop"]:
             n = str(next(counter))
@@ -77,8 +80,8 @@ def run(spec):
                 statuses[code] = statuses.get(code, 0) + count
             connects[0] += opened
 
-    threads = [threading.Thread(target=worker, daemon=True)
-               for _ in range(int(spec.get("concurrency", 1)))]
+    threads = [threading.Thread(target=worker, args=(ports[i % len(ports)],), daemon=True)
+               for i in range(int(spec.get("concurrency", 1)))]
     for thread in threads:
         thread.start()
     time.sleep(float(spec.get("warmup", 1.0)))

@@ -2,12 +2,13 @@
 
 Octavia lives in its own venv (it needs SQLAlchemy 2 and 130 packages),
 built once from PyPI into the bench cache and reused.  It runs under gunicorn
-with one sync worker, SQLite, noop drivers and no auth, which needs three
+with sync workers (one on SQLite in scenario 2; 1, 2, 4 on PostgreSQL in
+scenario 6), noop drivers and no auth, which needs three
 workarounds (see doc/source/performance.rst, and section 6 of the shared
 real-components reference): its alembic migrations cannot run on SQLite, so
 the schema is created from its models and the lookup tables are filled here;
 oslo.config must not see gunicorn's argv; ``pool_timeout`` must be unset for
-SQLite under SQLAlchemy 2.
+SQLite under SQLAlchemy 2 (harmless on PostgreSQL).
 """
 
 import os
@@ -77,19 +78,30 @@ CREATE_BODY = ('{"loadbalancer": {"name": "bench-{n}", "project_id": "bench", '
                '"vip_subnet_id": "8c4e3d2a-1b5f-4e6a-9c7d-0f1e2d3c4b5a"}}')
 
 
+# psycopg2 for the multi-worker runs on PostgreSQL (scenario 6)
+PACKAGES = ("octavia", "gunicorn", "psycopg2-binary")
+
+
 def available():
     return os.path.exists(os.path.join(VENV, "bin", "gunicorn"))
 
 
 def ensure_venv(log):
-    """Build the cached venv when missing (about 25-70 s from PyPI)."""
-    if available():
+    """Build the cached venv when missing (about 25-70 s from PyPI); add
+    what an older cached venv lacks."""
+    if available() and _has_postgresql_driver():
         return
     log("building the Octavia venv in %s (once)" % VENV)
-    subprocess.run(["python3", "-m", "venv", VENV], check=True, timeout=120)
+    if not available():
+        subprocess.run(["python3", "-m", "venv", VENV], check=True, timeout=120)
     subprocess.run([os.path.join(VENV, "bin", "pip"), "install", "-q",
-                    "--disable-pip-version-check", "octavia", "gunicorn"],
-                   check=True, timeout=900)
+                    "--disable-pip-version-check", *PACKAGES], check=True, timeout=900)
+
+
+def _has_postgresql_driver():
+    done = subprocess.run([os.path.join(VENV, "bin", "python"), "-c", "import psycopg2"],
+                          capture_output=True, timeout=60, check=False)
+    return done.returncode == 0
 
 
 def version():
@@ -100,11 +112,16 @@ def version():
 
 
 class OctaviaApi:
-    def __init__(self, workdir):
-        self.dir = os.path.join(workdir, "octavia")
+    """Octavia's API under gunicorn with ``workers`` sync workers, on its
+    own SQLite file unless ``connection`` names another database."""
+
+    def __init__(self, workdir, workers=1, connection=None, name="octavia"):
+        self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
+        self.workers = workers
         self.db = os.path.join(self.dir, "octavia.db")
+        self.connection = connection or f"sqlite:///{self.db}"
         self.conf = os.path.join(self.dir, "octavia.conf")
         self.pid_file = os.path.join(self.dir, "gunicorn.pid")
         self.proc = None
@@ -123,7 +140,7 @@ class OctaviaApi:
                 enabled_provider_drivers = noop_driver:noop
                 default_provider_driver = noop_driver
                 [database]
-                connection = sqlite:///{self.db}
+                connection = {self.connection}
                 [controller_worker]
                 amphora_driver = amphora_noop_driver
                 compute_driver = compute_noop_driver
@@ -139,13 +156,13 @@ class OctaviaApi:
                 handle.write(text)
         python = os.path.join(VENV, "bin", "python")
         subprocess.run([python, os.path.join(self.dir, "bench_octavia_schema.py"),
-                        f"sqlite:///{self.db}"], check=True, capture_output=True,
+                        self.connection], check=True, capture_output=True,
                        timeout=300, cwd=self.dir)
         env = dict(os.environ, BENCH_OCTAVIA_CONF=self.conf, PYTHONDONTWRITEBYTECODE="1")
         out = open(os.path.join(self.dir, "gunicorn.out"), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [os.path.join(VENV, "bin", "gunicorn"), "--pythonpath", self.dir,
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--timeout", "120",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--timeout", "120",
              "--pid", self.pid_file, "bench_octavia_wsgi:application"],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             cwd=self.dir)
@@ -165,7 +182,7 @@ class OctaviaApi:
         raise RuntimeError(f"Octavia did not answer in {timeout}s; see {self.dir}")
 
     def worker_pid(self):
-        """The single gunicorn worker (the process that serves)."""
+        """The first gunicorn worker (with one worker: the process that serves)."""
         done = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)],
                               capture_output=True, text=True, timeout=10)
         pids = [int(p) for p in done.stdout.split()]

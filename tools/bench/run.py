@@ -8,9 +8,12 @@
              --profile (py-spy the API process), --octavia/--no-octavia
 
 Scenarios: 1 provisioning vs a naive paramiko push; 2 API vs Octavia;
-3 group commit; 4 scale (1..5000 LBs on one device, plot); 5 hitless changes.
-1, 3, 4, 5 need a real HAProxy box (``balancer.tests.lab.HaproxyBox``: root,
-haproxy, sshd, socat, sudo); without one they are reported as skipped.
+3 group commit; 4 scale (1..5000 LBs on one device, plot); 5 hitless changes;
+6 create throughput with 1, 2, 4 API processes on PostgreSQL (and Octavia
+with as many workers).  1, 3, 4, 5 need a real HAProxy box
+(``balancer.tests.lab.HaproxyBox``: root, haproxy, sshd, socat, sudo), 6 a
+PostgreSQL server (``balancer.tests.databases``); without them they are
+reported as skipped.
 Prints one table of ratios, all measured in this run, and writes the raw
 results as JSON.  Nothing is hard-coded: a goal missed is shown as missed.
 """
@@ -43,21 +46,28 @@ sys.path.insert(0, harness.REPO)
 import scenario_api  # noqa: E402
 import scenario_group  # noqa: E402
 import scenario_hitless  # noqa: E402
+import scenario_multi  # noqa: E402
 import scenario_provision  # noqa: E402
 import scenario_scale  # noqa: E402
 import tooling  # noqa: E402
 
 FULL = {"provision_runs": 20, "api_duration": 5.0, "api_warmup": 1.0, "api_stored": 100,
         "group_creates": 100, "scale_sizes": [1, 100, 1000, 5000], "scale_changes": 5,
-        "hitless_changes": 100, "hitless_max_s": 120}
+        "hitless_changes": 100, "hitless_max_s": 120,
+        "multi_sizes": [1, 2, 4], "multi_duration": 8.0, "multi_warmup": 2.0,
+        "multi_octavia": True}
 TINY = {"provision_runs": 2, "api_duration": 0.5, "api_warmup": 0.2, "api_stored": 5,
         "group_creates": 5, "scale_sizes": [1, 10], "scale_changes": 2,
-        "hitless_changes": 5, "hitless_max_s": 30}
-SCENARIOS = [("1", "provision", scenario_provision.run, True),
-             ("3", "group_commit", scenario_group.run, True),
-             ("5", "hitless", scenario_hitless.run, True),
-             ("4", "scale", scenario_scale.run, True),
-             ("2", "api_vs_octavia", scenario_api.run, False)]
+        "hitless_changes": 5, "hitless_max_s": 30,
+        "multi_sizes": [1, 2], "multi_duration": 0.5, "multi_warmup": 0.2,
+        "multi_octavia": False}
+# (number, name, function, what it needs: "box", "postgresql" or None)
+SCENARIOS = [("1", "provision", scenario_provision.run, "box"),
+             ("3", "group_commit", scenario_group.run, "box"),
+             ("5", "hitless", scenario_hitless.run, "box"),
+             ("4", "scale", scenario_scale.run, "box"),
+             ("2", "api_vs_octavia", scenario_api.run, None),
+             ("6", "multi_process", scenario_multi.run, "postgresql")]
 
 
 class Context:
@@ -164,6 +174,20 @@ def table(results):
         rows.append(("4 scale", "change time 1000 LBs vs 1", None, None,
                      s["change_ratio_1000_vs_1"], "<= 3x",
                      goal(s["change_ratio_1000_vs_1"], lambda v: v <= 3)))
+    m = results.get("multi_process", {})
+    for row in m.get("sizes", []):
+        n = row["processes"]
+        b, o = row["balancer"], row.get("octavia", {})
+        rows.append(("6 multi", f"create req/s, {n} process(es) c{m['concurrency']}",
+                     b.get("rps"), o.get("rps"), m["ratios"].get(f"balancer_vs_octavia_{n}"),
+                     "", ""))
+    for n in (2, 4):
+        ratio = m.get("ratios", {}).get(f"balancer_{n}_vs_1")
+        if ratio is not None:
+            rows.append(("6 multi", f"creates/s, {n} processes vs 1", ratio,
+                         m["ratios"].get(f"octavia_{n}_vs_1"), None,
+                         ">= 3x" if n == 4 else "",
+                         goal(ratio, lambda v: v >= 3) if n == 4 else ""))
     h = results.get("hitless", {})
     if "failed" in h:
         rows.append(("5 hitless", f"failed of {h['requests']} requests, {h['changes']} changes",
@@ -205,7 +229,7 @@ def main(argv=None):
     results_dir = os.path.join(HERE, "results")
     out_path = args.out or os.path.join(results_dir, "tiny.json" if args.tiny else "latest.json")
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    want = set((args.only or "1,2,3,4,5").split(","))
+    want = set((args.only or "1,2,3,4,5,6").split(","))
     from octavia_peer import available as octavia_cached
     want_octavia = args.octavia if args.octavia is not None else (
         not args.tiny or octavia_cached())
@@ -226,15 +250,19 @@ def main(argv=None):
                "tiny" if args.tiny else "full", "params": params, "machine": machine(),
                "calibration_s_start": harness.cpu_calibration()}
     skipped, timings = {}, {}
+    from balancer.tests import databases
     from balancer.tests.lab import HaproxyBox
-    box_ok = HaproxyBox.available()
+    missing = {"box": None if HaproxyBox.available() else
+               "no HAProxy lab box on this machine (needs root, haproxy, sshd)",
+               "postgresql": None if databases.server_answers("postgresql") else
+               "no PostgreSQL server answers (balancer.tests.databases.SERVERS)"}
     began = time.monotonic()
     try:
-        for number, name, func, needs_box in SCENARIOS:
+        for number, name, func, needs in SCENARIOS:
             if number not in want:
                 continue
-            if needs_box and not box_ok:
-                skipped[name] = "no HAProxy lab box on this machine (needs root, haproxy, sshd)"
+            if needs and missing[needs]:
+                skipped[name] = missing[needs]
                 continue
             log(f"scenario {number}: {name}")
             t0 = time.monotonic()

@@ -27,8 +27,13 @@ def test_bench_runs_tiny(tmp_path):
     api = results["api_vs_octavia"]["results"]["balancer"]
     for label in ("list_0", "list_100", "show", "create"):
         assert api[label]["requests"] > 0 and api[label]["errors"] == 0
-    for name in ("provision", "group_commit", "hitless", "scale"):
+    for name in ("provision", "group_commit", "hitless", "scale", "multi_process"):
         assert name in results or name in results["skipped"]
+    if "multi_process" in results:
+        sizes = results["multi_process"]["sizes"]
+        assert [s["processes"] for s in sizes] == [1, 2]
+        assert all(s["balancer"]["requests"] > 0 and s["balancer"]["errors"] == 0
+                   for s in sizes)
     if "hitless" in results:
         assert results["hitless"]["requests"] > 0
     if "scale" in results:
