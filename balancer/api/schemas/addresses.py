@@ -11,28 +11,27 @@ ones below can never be that, and a device asked to add one fails its whole
 deploy, so they are refused here:
 
 - multicast (``224.0.0.0/4``, ``ff00::/8``) and the IPv4 broadcast address;
-- unspecified (``0.0.0.0``, ``::``): binding it takes every address of the box;
 - link-local (``169.254.0.0/16``, ``fe80::/10``): needs a scope id;
 - reserved (``240.0.0.0/4``; IPv6 blocks the IETF has not assigned, and the
   IPv4-mapped ``::ffff:0:0/96``, which is an IPv4 VIP spelled twice);
   loopback stays allowed, for a DevBox.
+
+The unspecified address (``0.0.0.0``, ``::``) stays allowed: it is a
+wildcard bind the renderer knows about (a VIP on it conflicts with every
+other VIP of its port), and the seed's own sample load balancer uses it.
 """
 
 import ipaddress
-
-ROLES = ("node", "vip")
 
 
 def _vip_problem(parsed):
     if parsed.is_multicast:
         return "is a multicast address"
-    if parsed.is_unspecified:
-        return "is the unspecified address"
     if parsed.is_link_local:
         return "is a link-local address"
     if parsed.version == 4 and parsed == ipaddress.IPv4Address("255.255.255.255"):
         return "is the broadcast address"
-    if parsed.is_reserved and not parsed.is_loopback:
+    if parsed.is_reserved and not (parsed.is_loopback or parsed.is_unspecified):
         return "is a reserved address"
     return None
 
