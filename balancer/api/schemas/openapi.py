@@ -33,6 +33,37 @@ ADDRESS_NOTES = {
 }
 
 
+def _same_length(low, high):
+    """Patterns for the digit strings from ``low`` to ``high``, both of one length."""
+    if low == high:
+        return [low]
+    if set(low) == {"0"} and set(high) == {"9"}:
+        return ["[0-9]{%d}" % len(low)]
+    if len(low) == 1:
+        return ["[%s-%s]" % (low, high)]
+    if set(low[1:]) == {"0"} and set(high[1:]) == {"9"}:
+        return ["[%s-%s][0-9]{%d}" % (low[0], high[0], len(low) - 1)]
+    if low[0] == high[0]:
+        return [low[0] + rest for rest in _same_length(low[1:], high[1:])]
+    tail = len(low) - 1
+    out = [low[0] + rest for rest in _same_length(low[1:], "9" * tail)]
+    if int(high[0]) - int(low[0]) > 1:
+        out.append("[%d-%d][0-9]{%d}" % (int(low[0]) + 1, int(high[0]) - 1, tail))
+    return out + [high[0] + rest for rest in _same_length("0" * tail, high[1:])]
+
+
+def range_pattern(low, high):
+    """A pattern matching exactly the decimal numbers ``low`` to ``high``
+    (no sign, no leading zeros): what a string may hold where the API also
+    takes the number as a string of digits."""
+    parts = []
+    for length in range(len(str(low)), len(str(high)) + 1):
+        start, end = max(low, 10 ** (length - 1) if length > 1 else 0), min(high, 10 ** length - 1)
+        if start <= end:
+            parts += _same_length(str(start), str(end))
+    return "^(?:%s)$" % "|".join(parts)
+
+
 def standard(schema):
     """``schema`` in plain JSON Schema 2020-12 (a deep copy)."""
     if isinstance(schema, list):
@@ -44,7 +75,7 @@ def standard(schema):
         if key == "integerLike":
             low, high = value
             out["anyOf"] = [{"type": "integer", "minimum": low, "maximum": high},
-                            {"type": "string", "pattern": "^[0-9]{1,10}$",
+                            {"type": "string", "pattern": range_pattern(low, high),
                              "description": "the same integer as a string of digits"}]
             out.setdefault("description", "an integer from %d to %d" % (low, high))
         elif key == "ipAddress":
