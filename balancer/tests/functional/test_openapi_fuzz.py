@@ -24,6 +24,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks as base_checks
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from balancer.api.schemas import openapi
@@ -32,7 +33,7 @@ from balancer.tests.functional.conftest import running_api
 
 SCALE = int(os.environ.get("BALANCER_FUZZ_SCALE", "1"))
 STATELESS_EXAMPLES = 6 * SCALE
-STATEFUL_SCENARIOS = 25 * SCALE
+STATEFUL_SCENARIOS = 30 * SCALE
 QUIET = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
          HealthCheck.function_scoped_fixture]
 
@@ -43,9 +44,12 @@ def json_error(ctx, response, case):
         return None
     assert response.headers.get("content-type", [""])[0].startswith("application/json"), \
         "error %d is not JSON" % response.status_code
-    error = json.loads(response.content)["error"]
-    assert error["code"] == response.status_code, error
-    assert error["title"] and error["message"], error
+    try:
+        error = json.loads(response.content)["error"]
+    except (ValueError, KeyError, TypeError):
+        raise AssertionError("error %d is not {\"error\": ...}" % response.status_code) from None
+    assert isinstance(error, dict) and error.get("code") == response.status_code, error
+    assert error.get("title") and error.get("message"), error
     assert "Traceback" not in response.text
     return None
 
@@ -80,17 +84,49 @@ def schema(tmp_path_factory, migrated_db):
         assert types == {"NOOP"}, types
 
 
-@pytest.mark.parametrize("path, method", OPERATIONS)
-def test_every_operation_alone(schema, path, method):
-    operation = schema[path][method]
-
+def fuzz_one(operation, examples):
     @given(case=operation.as_strategy())
-    @settings(max_examples=STATELESS_EXAMPLES, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
               suppress_health_check=QUIET)
     def run(case):
         case.call_and_validate(checks=CHECKS)
 
     run()
+
+
+@pytest.mark.parametrize("path, method", OPERATIONS)
+def test_every_operation_alone(schema, path, method):
+    fuzz_one(schema[path][method], STATELESS_EXAMPLES)
+
+
+class Broken:
+    """The app, except that one route answers like a crashed server would."""
+
+    def __init__(self, app, path, status, content_type, body):
+        self.app, self.path = app, path
+        self.answer = (status, content_type, body)
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != self.path:
+            return self.app(environ, start_response)
+        status, content_type, body = self.answer
+        start_response(status, [("Content-Type", content_type)])
+        return [body]
+
+
+@pytest.mark.parametrize("answer", [
+    ("500 Internal Server Error", "application/json", b'{"error": {"code": 500}}'),
+    ("404 Not Found", "text/html", b"<html>not found</html>"),
+    ("200 OK", "application/json", b'{"protocols": "HTTP"}'),
+    ("201 Created", "application/json", b'{"protocols": []}'),
+])
+def test_the_checks_catch_a_broken_answer(schema, answer):
+    """The run above can fail: a 5xx, an HTML error, a wrong shape and an
+    undocumented status on ``GET /protocols`` are each caught."""
+    broken = schemathesis.openapi.from_dict(DOCUMENT)
+    broken.app = Broken(schema.app, "/protocols", *answer)
+    with pytest.raises((Failure, FailureGroup)):
+        fuzz_one(broken["/protocols"]["get"], 3)
 
 
 def test_stateful_runs_along_the_links(schema):
@@ -100,6 +136,6 @@ def test_stateful_runs_along_the_links(schema):
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             case.validate_response(response, checks=CHECKS)
 
-    Linked.run(settings=settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=8,
+    Linked.run(settings=settings(max_examples=STATEFUL_SCENARIOS, stateful_step_count=10,
                                  derandomize=True, database=None, deadline=None,
                                  suppress_health_check=QUIET))
