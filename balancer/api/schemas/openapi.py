@@ -215,9 +215,31 @@ def _operation(method, path, name, action):
     return op
 
 
+def _healthcheck():
+    """``/healthcheck`` is answered by a filter in front of the router
+    (balancer/api/middleware/healthcheck.py, oslo.middleware), not by a
+    route; its answer is text unless JSON or HTML is asked for."""
+    answer = {"text/plain": {"schema": {"type": "string"}},
+              "application/json": {"schema": {"type": "object"}},
+              "text/html": {"schema": {"type": "string"}}}
+    operation = {"tags": ["healthcheck"], "description": "before any authentication",
+                 "responses": {"200": {"description": "the service and its database answer",
+                                       "content": answer},
+                               "503": {"description": "the database does not answer",
+                                       "content": answer}}}
+    return {"get": dict(operation, operationId="healthcheck_get"),
+            "head": {"operationId": "healthcheck_head", "tags": ["healthcheck"],
+                     "responses": {"204": {"description": "healthy"},
+                                   "503": {"description": "not healthy"}}}}
+
+
+#: paths served by a filter of the pipeline rather than by a route
+PIPELINE_PATHS = {"/healthcheck": _healthcheck}
+
+
 def build():
     """The OpenAPI document as a dict."""
-    paths = {}
+    paths = {path: make() for path, make in PIPELINE_PATHS.items()}
     for method, path, name, action in router.ROUTES:
         paths.setdefault(path, {})[method.lower()] = _operation(method, path, name, action)
     return {
