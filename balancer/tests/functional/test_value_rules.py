@@ -117,8 +117,10 @@ def test_vips_that_no_device_can_bind_are_refused(api, lb, address):
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "0.0.0.0", "10.0.0.7", "2001:db8::7",
                                      "fd00::7", "192.0.2.7"])
 def test_bindable_vips_are_accepted(api, lb, address):
-    api.post_json(lb_url("t1", lb["id"], "virtualIps"),
-                  {"virtualIp": helpers.vip_body(address=address)}, status=200)
+    vip = api.post_json(lb_url("t1", lb["id"], "virtualIps"),
+                        {"virtualIp": helpers.vip_body(address=address)},
+                        status=200).json["virtualIp"]
+    api.delete(lb_url("t1", lb["id"], "virtualIps", vip["id"]), status=204)
 
 
 def test_nodes_may_be_any_unscoped_ip_literal(api, lb):
@@ -145,6 +147,7 @@ def test_good_expected_codes_are_stored_as_text(api, lb, expected):
                             {"healthMonitoring": helpers.monitor_body(expected=expected)},
                             status=200).json["healthMonitoring"]
     assert monitor["expected"] == str(expected)
+    api.delete(lb_url("t1", lb["id"], "healthMonitoring", monitor["id"]), status=204)
 
 
 BAD_PATHS = ["/a b", "/a|b", "/{x}", "/<x>", "/caf\u00e9", "/a$b", "/${HOME}", "/a\\b",
@@ -159,8 +162,10 @@ def test_monitor_paths_are_printable_ascii_haproxy_reads_literally(api, lb, path
 
 def test_ordinary_monitor_paths_are_accepted(api, lb):
     for path in ("/", "/health?full=1&x=%20y", "/a/b-c_d.e~f", "/api/v1/[x]:8;a=b,c@d!*+()"):
-        api.post_json(lb_url("t1", lb["id"], "healthMonitoring"),
-                      {"healthMonitoring": helpers.monitor_body(path=path)}, status=200)
+        monitor = api.post_json(lb_url("t1", lb["id"], "healthMonitoring"),
+                                {"healthMonitoring": helpers.monitor_body(path=path)},
+                                status=200).json["healthMonitoring"]
+        api.delete(lb_url("t1", lb["id"], "healthMonitoring", monitor["id"]), status=204)
 
 
 def test_a_rejected_password_is_not_repeated(api, device):
