@@ -11,7 +11,7 @@ import webob
 import webob.dec
 import webob.exc
 
-from balancer.api.middleware import faults
+from balancer.api.middleware import faults, url
 from balancer.api.v1 import devices, load_balancers, members
 
 LB = "/{tenant_id}/loadbalancers"
@@ -81,6 +81,7 @@ class Router:
 
     @webob.dec.wsgify
     def __call__(self, req):
+        url.check(req.environ)
         path = req.path_info.rstrip("/") or "/"
         match = self.by_method.match(path, environ={"REQUEST_METHOD": req.method})
         if match is None:

@@ -13,7 +13,8 @@ Scenarios: 1 provisioning vs a naive paramiko push; 2 API vs Octavia;
 with as many workers).  1, 3, 4, 5 need a real HAProxy box
 (``balancer.tests.lab.HaproxyBox``: root, haproxy, sshd, socat, sudo), 6 a
 PostgreSQL server (``balancer.tests.databases``); without them they are
-reported as skipped.
+reported as skipped.  7 soak (mixed load for minutes on a noop device:
+does the API process grow?).
 Prints one table of ratios, all measured in this run, and writes the raw
 results as JSON.  Nothing is hard-coded: a goal missed is shown as missed.
 """
@@ -49,25 +50,27 @@ import scenario_hitless  # noqa: E402
 import scenario_multi  # noqa: E402
 import scenario_provision  # noqa: E402
 import scenario_scale  # noqa: E402
+import scenario_soak  # noqa: E402
 import tooling  # noqa: E402
 
 FULL = {"provision_runs": 20, "api_duration": 5.0, "api_warmup": 1.0, "api_stored": 100,
         "group_creates": 100, "scale_sizes": [1, 100, 1000, 5000], "scale_changes": 5,
         "hitless_changes": 100, "hitless_max_s": 120,
         "multi_sizes": [1, 2, 4], "multi_duration": 8.0, "multi_warmup": 2.0,
-        "multi_octavia": True}
+        "multi_octavia": True, "soak_seconds": 180}
 TINY = {"provision_runs": 2, "api_duration": 0.5, "api_warmup": 0.2, "api_stored": 5,
         "group_creates": 5, "scale_sizes": [1, 10], "scale_changes": 2,
         "hitless_changes": 5, "hitless_max_s": 30,
         "multi_sizes": [1, 2], "multi_duration": 0.5, "multi_warmup": 0.2,
-        "multi_octavia": False}
+        "multi_octavia": False, "soak_seconds": 3}
 # (number, name, function, what it needs: "box", "postgresql" or None)
 SCENARIOS = [("1", "provision", scenario_provision.run, "box"),
              ("3", "group_commit", scenario_group.run, "box"),
              ("5", "hitless", scenario_hitless.run, "box"),
              ("4", "scale", scenario_scale.run, "box"),
              ("2", "api_vs_octavia", scenario_api.run, None),
-             ("6", "multi_process", scenario_multi.run, "postgresql")]
+             ("6", "multi_process", scenario_multi.run, "postgresql"),
+             ("7", "soak", scenario_soak.run, None)]
 
 
 class Context:
@@ -193,6 +196,20 @@ def table(results):
         rows.append(("5 hitless", f"failed of {h['requests']} requests, {h['changes']} changes",
                      h["failed"], f"{h['rate_rps']} req/s", None, "0",
                      goal(h["failed"], lambda v: v == 0)))
+    k = results.get("soak", {})
+    if "rss_mb" in k:
+        rows.append(("7 soak", f"RSS MB first/last, {k['requests_total']} requests c8",
+                     f"{k['rss_mb']['first']}/{k['rss_mb']['last']}", None, None, "", ""))
+        rows.append(("7 soak", "RSS slope after warm-up (MB/min)", k["rss_slope_mb_per_min"],
+                     None, None, "<= %s" % scenario_soak.RSS_SLOPE_LIMIT,
+                     goal(k["rss_slope_mb_per_min"],
+                          lambda v: v <= scenario_soak.RSS_SLOPE_LIMIT)))
+        rows.append(("7 soak", "open files first/last, slope (/min)",
+                     f"{k['open_files']['first']}/{k['open_files']['last']}",
+                     k["open_files_slope_per_min"], None,
+                     "<= %s" % scenario_soak.FD_SLOPE_LIMIT,
+                     goal(k["open_files_slope_per_min"],
+                          lambda v: v <= scenario_soak.FD_SLOPE_LIMIT)))
     return rows
 
 
@@ -229,7 +246,7 @@ def main(argv=None):
     results_dir = os.path.join(HERE, "results")
     out_path = args.out or os.path.join(results_dir, "tiny.json" if args.tiny else "latest.json")
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    want = set((args.only or "1,2,3,4,5,6").split(","))
+    want = set((args.only or "1,2,3,4,5,6,7").split(","))
     from octavia_peer import available as octavia_cached
     want_octavia = args.octavia if args.octavia is not None else (
         not args.tiny or octavia_cached())

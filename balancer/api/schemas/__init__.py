@@ -2,24 +2,48 @@
 
 ``integerLike: [min, max]`` accepts an integer or a string of digits (the seed's
 JSON sends ``"port": "80"``) within the range, and ``validate`` turns it into
-an int; ``ipAddress: true`` accepts an IPv4 or IPv6 address.  Errors become a
-400 that names the field; the value is never repeated for a ``writeOnly``
-property (a password, a private key).
+an int; ``ipAddress: "node"`` or ``"vip"`` accepts an IP literal (see
+``balancer.api.schemas.addresses``).  Errors become a 400 that names the
+field; the value is never repeated for a ``writeOnly`` property (a password,
+a private key).
+
+Every ``pattern`` must match the whole string, so each is written with
+``whole``: jsonschema applies patterns with ``re.search``, where ``$`` also
+matches before a final newline (``"GET\\n"`` passed ``^(GET)$``); ``\\Z``
+does not.  ``balancer.api.schemas.openapi`` writes ``\\Z`` as ``$`` in the
+OpenAPI document, which means the same in the ECMA-262 dialect JSON Schema
+specifies.
 """
 
-import ipaddress
 import re
 
 import jsonschema
 from jsonschema import validators
 
+from balancer.api.schemas import addresses, document
 from balancer.core import exceptions
 
+
+def whole(body):
+    """A pattern that matches only when ``body`` spans the whole string."""
+    return r"^(?:%s)\Z" % body
+
+
+def any_case(*names):
+    """Case-insensitive choice among ``names``, spelled without ``(?i)`` (which
+    the ECMA dialect of an OpenAPI document lacks): ``[Gg][Ee][Tt]``."""
+    def letters(name):
+        return "".join("[%s%s]" % (ch.upper(), ch.lower()) if ch.isalpha() else re.escape(ch)
+                       for ch in name)
+    return {"type": "string", "pattern": whole("|".join(letters(n) for n in names)),
+            "description": "one of %s, in any case" % ", ".join(names)}
+
+
 # no control characters, newlines, or DEL anywhere in free text
-TEXT = {"type": "string", "maxLength": 255, "pattern": r"^[^\x00-\x1f\x7f]*$"}
+TEXT = {"type": "string", "maxLength": 255, "pattern": whole(r"[^\x00-\x1f\x7f]*")}
 # what may end up in a config file: one token, no spaces, no comment sign
 TOKEN = {"type": "string", "minLength": 1, "maxLength": 255,
-         "pattern": r"^[A-Za-z0-9._:@/\-]+$"}
+         "pattern": whole(r"[A-Za-z0-9._:@/\-]+")}
 
 
 def integer(minimum, maximum):
@@ -33,7 +57,7 @@ def flag():
 
 
 # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
-DIGITS = re.compile(r"^[0-9]{1,10}$")
+DIGITS = re.compile(r"[0-9]{1,10}\Z")
 
 
 def _integer_like(validator, bounds, instance, schema):
@@ -49,13 +73,12 @@ def _integer_like(validator, bounds, instance, schema):
             "%r is not between %d and %d" % (instance, bounds[0], bounds[1]))
 
 
-def _ip_address(validator, enabled, instance, schema):
-    if not enabled or not isinstance(instance, str):
+def _ip_address(validator, role, instance, schema):
+    if not isinstance(instance, str):
         return
-    try:
-        ipaddress.ip_address(instance)
-    except ValueError:
-        yield jsonschema.ValidationError("%r is not an IPv4 or IPv6 address" % (instance,))
+    problem = addresses.problem(instance, role)
+    if problem:
+        yield jsonschema.ValidationError(problem)
 
 
 Validator = validators.extend(jsonschema.Draft7Validator,
@@ -112,8 +135,15 @@ def _write_only_reason(error):
     return "is not an accepted value (%s)" % error.validator
 
 
+def _shown(value):
+    """``value`` as an error message may quote it: short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + "... (%d characters)" % len(text)
+
+
 def validate(schema, data):
     """Validated and coerced ``data``, or Invalid naming the first bad field."""
+    document.check(data)      # also where the data did not come from a request body
     errors = sorted(Validator(schema).iter_errors(data),
                     key=lambda e: (len(list(e.absolute_path)), list(map(str, e.absolute_path))))
     if errors:
@@ -124,8 +154,9 @@ def validate(schema, data):
         elif error.validator == "pattern":
             reason = "contains characters that are not allowed"
         elif error.validator in ("anyOf", "oneOf", "enum"):
-            reason = "%r is not one of the accepted values" % (error.instance,)
+            reason = "%s is not one of the accepted values" % _shown(error.instance)
         else:
-            reason = error.message
+            reason = error.message if len(error.message) <= 200 else \
+                "%s (%s)" % (_shown(error.instance), error.validator)
         raise exceptions.Invalid("invalid %s: %s" % (field, reason), field=field)
     return _coerce(schema, data)

@@ -8,49 +8,63 @@ them and echoed them back, and clients rely on that.
 
 import ipaddress
 
-from balancer.api.schemas import TEXT, TOKEN, flag, integer, validate, within, write_only
+from balancer.api.schemas import (
+    TEXT,
+    TOKEN,
+    any_case,
+    flag,
+    integer,
+    validate,
+    whole,
+    within,
+    write_only,
+)
 from balancer.core import exceptions
 from balancer.core import status as st
 from balancer.drivers.haproxy import maps
 
-
-def one_of(*names):
-    """Case-insensitive choice among ``names``."""
-    return {"type": "string", "pattern": "(?i)^(%s)$" % "|".join(names)}
-
-
-ADDRESS = {"type": "string", "ipAddress": True}
+NODE_ADDRESS = {"type": "string", "maxLength": 64, "ipAddress": "node"}
+VIP_ADDRESS = {"type": "string", "maxLength": 64, "ipAddress": "vip"}
 CONN_LIMIT = integer(0, 1000000)
-PATH = {"type": "string", "maxLength": 1024, "pattern": r"^/[^\s#\x00-\x1f\x7f\"'\\]*$"}
-EXPECTED = {"type": ["string", "integer"],
-            "pattern": r"^[1-5][0-9]{2}(-[1-5][0-9]{2})?(,[1-5][0-9]{2}(-[1-5][0-9]{2})?)*$"}
-COOKIE = {"type": "string", "maxLength": 64, "pattern": r"^[A-Za-z0-9._\-]+$"}
-FILE_PATH = {"type": "string", "maxLength": 1024, "pattern": r"^/[A-Za-z0-9._/\-]+$"}
+# printable ASCII a URL path may hold, less what haproxy.cfg would read as
+# syntax: space, quotes, backslash, '#', '$' (environment variables), and
+# the characters RFC 3986 never allows in a path (| { } < > ^ `)
+PATH = {"type": "string", "maxLength": 1024,
+        "pattern": whole(r"/[A-Za-z0-9\-._~:/?\[\]@!&()*+,;=%]*")}
+STATUS_CODE = r"[1-5][0-9]{2}"
+CODES = "%s(-%s)?" % (STATUS_CODE, STATUS_CODE)
+# "200", "200-204" or "200,301-302"; each range must also run upwards
+# (checked in monitor())
+EXPECTED = {"anyOf": [{"type": "string", "maxLength": 255,
+                       "pattern": whole(r"%s(,%s)*" % (CODES, CODES))},
+                      integer(100, 599)]}
+COOKIE = {"type": "string", "maxLength": 64, "pattern": whole(r"[A-Za-z0-9._\-]+")}
+FILE_PATH = {"type": "string", "maxLength": 1024, "pattern": whole(r"/[A-Za-z0-9._/\-]+")}
 
 NODE = {"type": "object", "required": ["address", "port"], "properties": {
-    "address": ADDRESS, "port": integer(1, 65535), "weight": integer(1, 256),
+    "address": NODE_ADDRESS, "port": integer(1, 65535), "weight": integer(1, 256),
     "minCon": CONN_LIMIT, "maxCon": CONN_LIMIT, "rateBandwidth": CONN_LIMIT,
-    "rateConnection": CONN_LIMIT, "condition": one_of("enabled", "disabled", "draining"),
+    "rateConnection": CONN_LIMIT, "condition": any_case("enabled", "disabled", "draining"),
     "status": TEXT, "name": TEXT, "type": TEXT, "description": TEXT,
     "vm_id": integer(0, 2 ** 31 - 1), "parent_id": integer(0, 2 ** 31 - 1),
     "vm_instance": TEXT}}
 VIP = {"type": "object", "required": ["address", "port"], "properties": {
-    "address": ADDRESS, "port": integer(1, 65535), "mask": TEXT, "name": TEXT,
-    "type": TEXT, "ipVersion": one_of("ipv4", "ipv6"), "protocol": one_of(*maps.PROTOCOLS),
+    "address": VIP_ADDRESS, "port": integer(1, 65535), "mask": TEXT, "name": TEXT,
+    "type": TEXT, "ipVersion": any_case("ipv4", "ipv6"), "protocol": any_case(*maps.PROTOCOLS),
     "VLAN": TEXT, "ICMPreply": TEXT}}
 MONITOR = {"type": "object",
            "required": ["type", "delay", "timeout", "attemptsBeforeDeactivation"],
            "properties": {
-               "type": one_of(*maps.MONITOR_TYPES), "name": TEXT,
+               "type": any_case(*maps.MONITOR_TYPES), "name": TEXT,
                "delay": integer(1, 86400), "timeout": integer(1, 86400),
                "attemptsBeforeDeactivation": integer(1, 100),
-               "method": one_of("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"),
+               "method": any_case("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"),
                "path": PATH, "expected": EXPECTED}}
 STICKY = {"type": "object", "required": ["type"], "properties": {
-    "type": one_of("http_cookie", "http-cookie", "app_cookie", "app-cookie",
+    "type": any_case("http_cookie", "http-cookie", "app_cookie", "app-cookie",
                    "source_ip", "source-ip"),
     "cookieName": COOKIE, "name": TEXT}}
-LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": one_of(*maps.PROTOCOLS),
+LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": any_case(*maps.PROTOCOLS),
              "transport": TEXT, "port": TEXT}
 # the items of these lists are checked one by one by node(), vip(), monitor()
 # and sticky() (see load_balancer()), not here as well
@@ -63,7 +77,7 @@ LB = {"type": "object", "required": ["name"], "properties": dict(
 LB_UPDATE = {"type": "object", "properties": LB_FIELDS}
 DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "name": TEXT, "type": TOKEN, "version": TEXT,
-    "ip": {"type": "string", "maxLength": 255, "pattern": r"^[A-Za-z0-9.:\-]+$"},
+    "ip": {"type": "string", "maxLength": 255, "pattern": whole(r"[A-Za-z0-9.:\-]+")},
     "port": integer(1, 65535), "user": TOKEN,
     "password": write_only({"type": "string", "maxLength": 255}),
     "private_key": write_only({"type": "string", "maxLength": 16384}),
@@ -76,7 +90,7 @@ DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "interface": TOKEN, "socket": FILE_PATH, "remote_config_path": FILE_PATH,
     "pid_file": FILE_PATH, "haproxy_bin": FILE_PATH,
     "reload_command": {"type": "string", "maxLength": 1024,
-                       "pattern": r"^[^\x00-\x1f\x7f]*$"}}}
+                       "pattern": whole(r"[^\x00-\x1f\x7f]*")}}}
 
 READ_ONLY = ("id", "tenant_id", "device_id", "status", "sf_id", "lb_id", "deployed",
              "created_at", "updated_at", "statusDescription", "status_description",
@@ -141,8 +155,11 @@ def monitor(data):
         data["method"] = data.get("method", "GET").upper()
         data.setdefault("path", "/")
         data["expected"] = str(data.get("expected", "200"))
-    if data["timeout"] > data["delay"] * 10:
-        pass  # allowed: HAProxy caps the check timeout itself
+        for part in data["expected"].split(","):
+            low, _, high = part.partition("-")
+            if high and int(high) < int(low):
+                raise exceptions.Invalid("invalid expected: the range %s runs backwards"
+                                         % part, field="expected")
     return data
 
 

@@ -1,8 +1,7 @@
 """What every controller shares: the context, the policy check, the body."""
 
-import json
-
 from balancer.api.middleware import context as context_mw
+from balancer.api.schemas import document
 from balancer.core import exceptions
 
 JSON_TYPES = ("application/json", "")
@@ -37,10 +36,7 @@ class Controller:
         if req.content_type not in JSON_TYPES:
             raise UnsupportedMediaType("send the body as application/json, not %s"
                                        % req.content_type)
-        try:
-            return json.loads(raw, parse_constant=_no_constants)
-        except (ValueError, RecursionError) as err:
-            raise exceptions.Invalid("malformed JSON: %s" % err, field="body")
+        return document.parse(raw)
 
     @staticmethod
     def wrapped(body, key):
@@ -48,11 +44,6 @@ class Controller:
         if not isinstance(body, dict) or key not in body:
             raise exceptions.Invalid('the body must be {"%s": ...}' % key, field=key)
         return body[key]
-
-
-def _no_constants(name):
-    """NaN and Infinity are not JSON; accepting them would echo invalid JSON."""
-    raise ValueError("%s is not a JSON value" % name)
 
 
 class RequestTooLarge(exceptions.BalancerError):

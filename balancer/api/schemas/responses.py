@@ -1,0 +1,132 @@
+"""JSON schemas of what the API answers, for the OpenAPI document.
+
+The service does not validate its own answers against these; the OpenAPI
+document (balancer/api/schemas/openapi.py) carries them, and the schemathesis
+run (balancer/tests/functional/test_openapi_fuzz.py) checks every answer it
+gets against them.  Unknown keys a client stored (``extra``) come back
+beside the known ones, so every record allows additional properties.
+"""
+
+
+def nullable(kind, **more):
+    return dict({"type": [kind, "null"]}, **more)
+
+
+TEXT = nullable("string")
+STAMP = nullable("string", description="UTC time, ISO 8601 without a zone")
+NUMBER = nullable("integer")
+DEPLOYED = nullable("string", description='"True" once live on the device, "False" '
+                                          'while pending, "REJECTED" when the device '
+                                          'refused it')
+
+
+def record(description, required=("id",), **properties):
+    """A stored record: ``id``, timestamps, the given fields, and extras."""
+    props = dict({"id": {"type": "string"}, "created_at": STAMP, "updated_at": STAMP,
+                  "deployed": DEPLOYED}, **properties)
+    return {"type": "object", "description": description, "required": list(required),
+            "properties": props, "additionalProperties": True}
+
+
+LOAD_BALANCER = record(
+    "A load balancer; unknown keys sent on create or update come back as sent.",
+    required=("id", "name", "status", "tenant_id"),
+    device_id=TEXT, name=TEXT, algorithm=TEXT, protocol=TEXT, tenant_id=TEXT,
+    status={"type": "string",
+            "enum": ["BUILD", "ACTIVE", "PENDING_UPDATE", "PENDING_DELETE", "ERROR"]},
+    statusDescription={"type": "string", "description": "why the status is ERROR"})
+NODE = record(
+    "A node (backend server) of a load balancer.", required=("id", "address", "port"),
+    sf_id=TEXT, name=TEXT, type=TEXT, address={"type": "string"}, port={"type": "integer"},
+    weight=NUMBER, status=TEXT, parent_id=NUMBER, vm_id=NUMBER,
+    condition={"type": "string", "enum": ["ENABLED", "DISABLED", "DRAINING"]},
+    notApplied={"type": "array", "items": {"type": "string"},
+                "description": "fields kept but without effect on any device"},
+    operatingStatus={"type": "string", "description": "as the device reports it"})
+VIP = record(
+    "A virtual IP of a load balancer.", required=("id", "address", "port"),
+    sf_id=TEXT, lb_id=TEXT, name=TEXT, type=TEXT, status=TEXT, mask=TEXT,
+    address={"type": "string"}, port={"type": "integer"},
+    ipVersion={"type": "string", "enum": ["IPv4", "IPv6"]}, protocol=TEXT)
+MONITOR = record(
+    "A health monitor of a load balancer.", required=("id", "type"),
+    sf_id=TEXT, name=TEXT, type={"type": "string"}, delay=NUMBER, timeout=NUMBER,
+    attemptsBeforeDeactivation=NUMBER, method=TEXT, path=TEXT, expected=TEXT)
+STICKY = record(
+    "Session persistence of a load balancer.", required=("id", "type"),
+    sf_id=TEXT, name=TEXT, type={"type": "string"}, cookieName=TEXT)
+DEVICE = record(
+    "A device; its password and private key are never shown, only whether it has them.",
+    required=("id", "name", "type", "ip", "has_password", "has_private_key"),
+    name=TEXT, type=TEXT, version=TEXT, ip=TEXT, port=NUMBER, user=TEXT, host_key=TEXT,
+    has_password={"type": "boolean"}, has_private_key={"type": "boolean"},
+    capabilities={"type": "object"})
+def ref(name):
+    return {"$ref": "#/components/schemas/" + name}
+
+
+def many(name):
+    return {"type": "array", "items": ref(name)}
+
+
+DETAILS = dict(LOAD_BALANCER, description="A load balancer with all its children.",
+               properties=dict(LOAD_BALANCER["properties"], nodes=many("Node"),
+                               virtualIps=many("VirtualIp"), healthMonitor=many("Monitor"),
+                               sessionPersistence=many("Sticky")))
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "title", "message"],
+    "properties": {"code": {"type": "integer"}, "title": {"type": "string"},
+                   "message": {"type": "string"},
+                   "field": {"type": "string", "description": "the field a 400 is about"}},
+    "additionalProperties": True}}}
+
+#: component name -> schema
+COMPONENTS = {"LoadBalancer": LOAD_BALANCER, "Node": NODE, "VirtualIp": VIP,
+              "Monitor": MONITOR, "Sticky": STICKY, "Device": DEVICE,
+              "LoadBalancerDetails": DETAILS, "Error": ERROR}
+
+
+def wrapped(key, name, plural=False):
+    """``{key: <name>}`` or ``{key: [<name>...]}``."""
+    inner = many(name) if plural else ref(name)
+    return {"type": "object", "required": [key], "properties": {key: inner}}
+
+
+#: (controller, action) -> (success code, response schema or None)
+SUCCESS = {
+    ("lbs", "index"): (200, wrapped("loadbalancers", "LoadBalancer", True)),
+    ("lbs", "create"): (202, wrapped("loadbalancer", "LoadBalancer")),
+    ("lbs", "find_for_vm"): (200, wrapped("loadbalancers", "LoadBalancer", True)),
+    ("lbs", "show"): (200, wrapped("loadbalancer", "LoadBalancer")),
+    ("lbs", "update"): (202, wrapped("loadbalancer", "LoadBalancer")),
+    ("lbs", "delete"): (204, None),
+    ("lbs", "details"): (200, ref("LoadBalancerDetails")),
+    ("nodes", "change_status"): (200, wrapped("node", "Node")),
+    ("nodes", "index"): (200, wrapped("nodes", "Node", True)),
+    ("nodes", "create"): (200, wrapped("nodes", "Node", True)),
+    ("nodes", "show"): (200, wrapped("node", "Node")),
+    ("nodes", "update"): (200, wrapped("node", "Node")),
+    ("nodes", "delete"): (204, None),
+    ("devices", "index"): (200, wrapped("devices", "Device", True)),
+    ("devices", "create"): (200, wrapped("device", "Device")),
+    ("devices", "show"): (200, wrapped("device", "Device")),
+    ("devices", "update"): (200, wrapped("device", "Device")),
+    ("devices", "delete"): (204, None),
+    ("devices", "info"): (200, {"type": "object", "required": ["info"],
+                                "properties": {"info": {"type": "object"}}}),
+    ("capabilities", "algorithms"): (200, {"type": "object", "required": ["algorithms"],
+                                           "properties": {"algorithms": {
+                                               "type": "array", "items": {"type": "string"}}}}),
+    ("capabilities", "protocols"): (200, {"type": "object", "required": ["protocols"],
+                                          "properties": {"protocols": {
+                                              "type": "array", "items": {"type": "string"}}}}),
+}
+for _name, _key, _list_key, _component in (("monitors", "healthMonitoring", "healthMonitoring",
+                                            "Monitor"),
+                                           ("stickies", "sessionPersistence",
+                                            "sessionPersistence", "Sticky"),
+                                           ("vips", "virtualIp", "virtualIps", "VirtualIp")):
+    SUCCESS[(_name, "index")] = (200, wrapped(_list_key, _component, True))
+    SUCCESS[(_name, "create")] = (200, wrapped(_key, _component))
+    SUCCESS[(_name, "show")] = (200, wrapped(_key, _component))
+    SUCCESS[(_name, "delete")] = (204, None)
