@@ -27,6 +27,7 @@ import eventlet.wsgi  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
 from balancer.api import bootstrap  # noqa: E402
+from balancer.api.middleware import url  # noqa: E402
 from balancer.db import crypto, migration  # noqa: E402
 
 LOG = logging.getLogger("balancer.api")
@@ -71,13 +72,15 @@ def serve(conf):
 
 def _serve_here(application, sock, conf):
     """Serve on ``sock`` in this process until SIGTERM/SIGINT."""
-    application.start()
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     try:
+        application.start()
+        # eventlet's own limit answers an empty 414 before the app is asked;
+        # above it the app's JSON 414 (balancer/api/middleware/url.py) is seen
         eventlet.wsgi.server(sock, application, log=logging.getLogger("balancer.wsgi"),
                              custom_pool=eventlet.GreenPool(conf.wsgi_pool_size),
-                             debug=False)
+                             url_length_limit=4 * url.MAX_URL_LENGTH, debug=False)
     except SystemExit:
         pass
     finally:
@@ -101,6 +104,10 @@ class Supervisor:
     def spawn(self):
         pid = os.fork()
         if pid == 0:
+            # the parent's handler forwards signals to ITS children: a worker
+            # stopped while it starts must just end
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             code = 1
             try:
                 code = self.work()

@@ -84,6 +84,19 @@ def create_lbs(port, device_id, count):
         return list(pool.map(one, range(count)))
 
 
+def assert_long_url_is_json_414(port):
+    """The server in front lets a long URL through to the API's JSON 414."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/t1/loadbalancers/" + "a" * 9000)
+        response = conn.getresponse()
+        body = json.loads(response.read())
+    finally:
+        conn.close()
+    assert response.status == 414 and body["error"]["code"] == 414
+
+
 @pytest.fixture
 def started():
     """Processes this test started; each is stopped by its own pid."""
@@ -100,6 +113,7 @@ def test_gunicorn_with_processes_and_threads(tmp_path, started):
     env = dict(os.environ, BALANCER_CONFIG_FILES=conf)
     gunicorn = subprocess.Popen(
         [os.path.join(BIN, "gunicorn"), "--workers", "2", "--threads", "4",
+         "--limit-request-line", "0",
          "--bind", f"127.0.0.1:{port}", "--pid", str(tmp_path / "gunicorn.pid"),
          "balancer.api.wsgi:application"],
         env=env, cwd=str(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -107,6 +121,7 @@ def test_gunicorn_with_processes_and_threads(tmp_path, started):
     wait_until(lambda: harness.get_once("127.0.0.1", port, "/healthcheck") == 200, 30,
                "gunicorn answering /healthcheck")
     assert len(children_of(gunicorn.pid)) == 2
+    assert_long_url_is_json_414(port)
     client = harness.Client("127.0.0.1", port)
     device = client.json("POST", "/devices", {"name": "dev", "type": "noop",
                                               "ip": "127.0.0.1", "noop_delay": "0.05"})
@@ -133,6 +148,7 @@ def test_a_killed_worker_is_replaced(tmp_path, started):
                "balancer-api answering")
     workers = wait_until(lambda: len(children_of(parent.pid)) == 2 and children_of(parent.pid),
                          10, "two workers")
+    assert_long_url_is_json_414(port)
     victim = workers[0]
     os.kill(victim, signal.SIGKILL)      # a child of the parent we started
     replaced = wait_until(
