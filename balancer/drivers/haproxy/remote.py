@@ -17,7 +17,23 @@ import shlex
 TAG = "@@balancer"
 
 # Exit codes the driver understands.
-DRIFT, WRITE_FAILED, CHECK_FAILED, VIP_FAILED, RELOAD_FAILED = 3, 4, 5, 6, 7
+DRIFT, WRITE_FAILED, CHECK_FAILED, VIP_FAILED, RELOAD_FAILED, LOCKED = 3, 4, 5, 6, 7, 8
+# How long a script waits on the box for another one to finish.
+BOX_LOCK_WAIT = 60
+
+
+def _box_lock():
+    """One script at a time per config file on the box itself.  The
+    service's device lock already makes one process the writer; this one
+    also covers a script whose SSH session died with its process (sshd lets
+    it run on) and which would otherwise reload behind the next writer.
+    balancer/tests/integration/test_haproxy_driver.py shows a deploy waiting."""
+    return ("if command -v flock >/dev/null 2>&1; then\n"
+            "  LOCK=\"${TMPDIR:-/tmp}/balancer-$(id -u)-$(printf %s \"$CFG\" | cksum | "
+            "cut -d' ' -f1).lock\"\n"
+            f"  exec 9>>\"$LOCK\" && flock -w {BOX_LOCK_WAIT} 9 || "
+            f"{{ echo '{TAG} stage lock'; exit {LOCKED}; }}\n"
+            "fi\n")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +122,7 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=(), v
     info`` and ``show backend`` so the driver can verify it.  Any failure
     after the swap puts ``.bak`` back; HAProxy keeps the old process serving
     when the new one cannot start, so the device is never left dark."""
-    lines = [_vars(layout), "ADDED=''\n"]
+    lines = [_vars(layout), _box_lock(), "ADDED=''\n"]
     if expected_sha is not None:
         lines.append(_sha_check(expected_sha))
     lines.append(
@@ -161,7 +177,7 @@ def deploy_script(layout, expected_sha, seamless, add_vips=(), remove_vips=(), v
 def rollback_script(layout, seamless):
     """Put ``.bak`` back and reload it: used when the new process started
     but the runtime check says it is not serving what we asked for."""
-    return (_vars(layout) + "[ -e \"$BAK\" ] || exit 1\n$S cp -p \"$BAK\" \"$CFG\"\n"
+    return (_vars(layout) + _box_lock() + "[ -e \"$BAK\" ] || exit 1\n$S cp -p \"$BAK\" \"$CFG\"\n"
             "OLD=$(running_pids)\n"
             + _reload_line(layout, seamless) + "printf '%s\\n' \"$out\"; exit $rc\n")
 

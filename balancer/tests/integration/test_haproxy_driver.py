@@ -8,6 +8,7 @@ with.  Traffic only goes to the box's own addresses.
 """
 
 import dataclasses
+import os
 import time
 
 import pytest
@@ -227,3 +228,26 @@ def test_foreign_sections_survive_deleting_everything(box, driver, vip_port):
     deploy(box, driver, [seed_lb(box, vip_port)])
     deploy(box, driver, [])
     assert box.read_config() == box.operator_config
+
+
+def test_a_deploy_waits_for_another_script_still_running_on_the_box(box, driver, vip_port):
+    """A script orphaned by a killed API process holds the box's lock
+    (remote._box_lock): the next deploy waits for it instead of racing it."""
+    import pwd
+    import subprocess
+    uid = pwd.getpwnam(box.user).pw_uid
+    cksum = subprocess.run(["cksum"], input=box.config_path, capture_output=True, text=True,
+                           check=True).stdout.split()[0]
+    lock = f"/tmp/balancer-{uid}-{cksum}.lock"
+    holder = subprocess.Popen(["runuser", "-u", box.user, "--", "flock", lock, "sleep", "3"])
+    try:
+        time.sleep(0.5)                       # the holder has the lock by now
+        began = time.monotonic()
+        driver.deploy([seed_lb(box, vip_port)])
+        waited = time.monotonic() - began
+    finally:
+        holder.wait(10)
+        driver.deploy([])
+        if os.path.exists(lock):
+            os.unlink(lock)
+    assert waited >= 2.0, waited
