@@ -48,6 +48,11 @@ UNTRIED = base.DriverError(
                           "before this load balancer was tried")
 
 
+#: shown to a culprit whose failure named only other load balancers: their
+#: text may quote their values, which this tenant must never read
+REFUSED = "the device refused the configuration with this load balancer's change"
+
+
 @dataclasses.dataclass
 class Outcome:
     """What a deploy with failure isolation did.
@@ -147,7 +152,7 @@ def isolate(deploy, desired, suspect_ids, budget):
             continue
         for part in reversed(_split(group, known)):
             groups.appendleft((part, known, failing_set))
-    return _done(outcome, search, live)
+    return _done(outcome, search, [i for i in order if i in set(live)])
 
 
 def _split(group, error):
@@ -188,9 +193,16 @@ def settle(heads, snapshot, outcome):
     settled = set(outcome.rejected) | set(outcome.untried)
     apply([i for i in snapshot if i not in settled], None)
     for lb_id, error in outcome.rejected.items():
-        apply([lb_id], error, (lb_id,))
+        apply([lb_id], _told_to(lb_id, error), (lb_id,))
     apply(outcome.untried, outcome.failure or UNTRIED)
     return updates, deletes
+
+
+def _told_to(lb_id, error):
+    """``error`` as ``lb_id``'s tenant may read it (see ``DriverError``)."""
+    if error.lb_ids and lb_id not in error.lb_ids:
+        return base.DriverError(REFUSED, (lb_id,), error.operator_fault_string)
+    return error
 
 
 def _left_out(heads):
