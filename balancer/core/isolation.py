@@ -124,14 +124,21 @@ def isolate(deploy, desired, suspect_ids, budget):
     if first.device_fault or not suspects:
         outcome.failure = first
         return _done(outcome, search, None)
-    live = [i for i in order if i not in set(suspects)]
-    failed = search.attempt(live)
-    if failed is not None:
-        # without any change the device still fails: it is the device's fault
-        outcome.failure = failed
+    found = _without_named(search, order, suspects, first)
+    if isinstance(found, base.DriverError):
+        outcome.failure = found
         return _done(outcome, search, None)
-    # (group, the error a known failing set gave, that set)
-    groups = collections.deque([(suspects, first, frozenset(order))])
+    if found is not None:
+        live, groups = found
+    else:
+        live = [i for i in order if i not in set(suspects)]
+        failed = search.attempt(live)
+        if failed is not None:
+            # without any change the device still fails: the device's fault
+            outcome.failure = failed
+            return _done(outcome, search, None)
+        # (group, the error a known failing set gave, that set)
+        groups = collections.deque([(suspects, first, frozenset(order))])
     while groups:
         group, known, failing_set = groups.popleft()
         if known is None or frozenset(live) | frozenset(group) != failing_set:
@@ -153,6 +160,31 @@ def isolate(deploy, desired, suspect_ids, budget):
         for part in reversed(_split(group, known)):
             groups.appendleft((part, known, failing_set))
     return _done(outcome, search, [i for i in order if i in set(live)])
+
+
+def _without_named(search, order, suspects, error):
+    """The cheap way first: leave out the suspects the driver named (and
+    those the next attempts name) and keep every other change.  Returns
+    (live ids, groups to try) on success, a device-fault DriverError, or
+    None when no attempt without named suspects deployed."""
+    excluded, failures, failed_set = [], [], frozenset(order)
+    while not search.spent:
+        named = [i for i in suspects if i in set(error.lb_ids) and i not in set(excluded)]
+        if not named:
+            return None
+        failures += [(i, error, failed_set) for i in named]
+        excluded += named
+        tried = [i for i in order if i not in set(excluded)]
+        error, failed_set = search.attempt(tried), frozenset(tried)
+        if error is None:
+            # each named one is tried by itself: named for someone else's
+            # fault, it goes live (unless its own failure is already known)
+            groups = collections.deque(([i], known, failing_set)
+                                       for i, known, failing_set in failures)
+            return tried, groups
+        if error.device_fault:
+            return error
+    return None
 
 
 def _split(group, error):

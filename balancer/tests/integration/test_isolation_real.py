@@ -11,11 +11,11 @@ from balancer.tests.functional import helpers
 from balancer.tests.integration.test_api_haproxy import device, served_by  # noqa: F401
 
 
-def create(api, box, device, tenant, port, name="lb", nodes=None):
-    body = seed_json("createLBcommandHAProxy", device_id=device["id"])
+def create(api, box, on_device, tenant, port, name="lb"):
+    body = seed_json("createLBcommandHAProxy", device_id=on_device["id"])
     body["name"] = name
     body["virtualIps"][0].update(address=box.ip, port=str(port))
-    body["nodes"] = nodes or [{"address": a, "port": str(p)} for a, p, _n in box.backend_nodes()]
+    body["nodes"] = [{"address": a, "port": str(p)} for a, p, _n in box.backend_nodes()]
     return api.post_json("/%s/loadbalancers" % tenant, body, status=202).json["loadbalancer"]
 
 

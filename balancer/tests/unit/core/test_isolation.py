@@ -145,3 +145,16 @@ def test_untried_suspects_stay_error_not_rejected():
     updates, _ = isolation.settle(heads, dict.fromkeys(IDS, 1), outcome)
     assert {u[2:5] for u in updates} == {
         (st.ERROR, isolation.UNTRIED.user_fault_string, st.NOT_LIVE)}
+
+
+def test_named_culprits_are_left_out_without_leaving_out_any_innocent_change():
+    # render refusals name one LB at a time: "c" first, then "g"
+    device = Device(named={"c": ("c",), "g": ("g",)})
+    outcome = run(device, IDS, set(IDS))
+    assert set(outcome.rejected) == {"c", "g"}
+    assert set(outcome.live) == set(IDS) - {"c", "g"}
+    innocents = set(IDS) - {"c", "g"}
+    assert all(innocents <= set(ids) for ids in device.attempts)
+    # all, without c, without c and g, then c alone ("g" was present when
+    # "c" failed); g's failure without c is already known
+    assert outcome.attempts == 4
