@@ -146,7 +146,8 @@ class Devices:
             # busy or hung: the last observation (a deploy's) still stands
             out.update(reachable=None, liveStatus=live.UNKNOWN, liveStatusReason=str(err))
         except Exception as err:
-            out.update(reachable=False, error=str(err), liveStatus=live.KNOWN)
+            out.update(reachable=False, liveStatus=live.KNOWN,
+                       error=getattr(err, "operator_fault_string", None) or str(err))
             self.service.health.observe(row.id, None)
         serving = self.service.health.get(row.id)
         out["operatingStatus"] = st.device_operating_status(serving)

@@ -158,8 +158,9 @@ def test_runtime_condition_change_and_status():
                     "set server balancer-lb-lb1/n8002 state ready; "
                     "set weight balancer-lb-lb1/n8002 4\n"]
     device.runtime_answer = "No such server.\n"
-    with pytest.raises(DriverError, match="No such server"):
+    with pytest.raises(DriverError, match="refused the change of node n8001") as caught:
         driver.set_node_condition(lb, lb.nodes[0])
+    assert "No such server" in caught.value.operator_fault_string
     device.stat_csv = ("# pxname,svname,status,weight\nbalancer-lb-lb1,n8001,UP,1\n"
                        "balancer-lb-lb1,n8002,DOWN,1\nbalancer-lb-lb1,n8003,MAINT,1\n"
                        "balancer-lb-lb1,BACKEND,UP,2\nother,n8001,DOWN,1\n")
