@@ -33,6 +33,7 @@ _LOCATED = re.compile(r"^(?:config\s*:\s*)?(?:parsing\s+|Binding\s+)?\[(?P<path>
                       r":(?P<line>\d+)\](?P<rest>.*)$")
 _NAMED = re.compile(r"^(?:config\s*:\s*)?(?:Starting\s+)?(?:[Pp]roxy|frontend|backend|listen)"
                     r"\s+'?(?P<name>[^\s']+)'?(?P<rest>.*)$")
+_SECTION_NAME = re.compile(r"balancer-(?:vip|lb)-[A-Za-z0-9][A-Za-z0-9_.:-]*")
 _REASON_LENGTH = 300
 
 #: each failing step of the deploy script, (tenant's words, operator's words)
@@ -100,11 +101,30 @@ def stage_failure(status, output, new, lbs, device, layout):
     blamed = blamed_sections(output, new, paths)
     lb_ids = owners([name for name, _reason in blamed], lbs)
     if len(lb_ids) == 1:
-        reasons = [f"{name}: {_plain(reason)}" for name, reason in blamed if reason]
+        others = _other_sections(new, lbs, lb_ids[0])
+        reasons = [f"{name}: {_plain(_hide(reason, others))}" for name, reason in blamed
+                   if reason]
         if reasons:
             user += " (" + "; ".join(reasons) + ")"
     return base.DriverError(user, lb_ids,
                             f"{where(device)}: {operator}: {haproxy_message(output)}")
+
+
+def _other_sections(new, lbs, lb_id):
+    """Our section names in ``new`` that are not ``lb_id``'s."""
+    own = {sections.BACKEND_PREFIX + str(lb.id) for lb in lbs if lb.id == lb_id}
+    own |= {sections.FRONTEND_PREFIX + str(v.id) for lb in lbs if lb.id == lb_id
+            for v in lb.vips}
+    return set(sections.our_section_names(new)) - own
+
+
+def _hide(reason, others):
+    """Another load balancer's section name never reaches this tenant, even
+    when this tenant typed it into a value."""
+    found = {c for m in _SECTION_NAME.findall(reason) for c in (m, m.rstrip(".:-"))}
+    for name in sorted(found & others, key=len, reverse=True):
+        reason = reason.replace(name, "<another load balancer>")
+    return reason
 
 
 def _plain(text):

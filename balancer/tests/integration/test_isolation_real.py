@@ -59,6 +59,7 @@ def test_a_node_named_like_another_tenants_backend_never_rejects_that_tenant(
     attacker = shown(real_api, "attacker", attacker["id"])
     assert (attacker["status"], attacker["deployed"]) == ("ERROR", "REJECTED"), attacker
     assert "could not resolve address" in attacker["statusDescription"]
+    assert victim["id"] not in attacker["statusDescription"]
     assert_told_in_tenant_terms(real_api, api_box, attacker)
     faults = real_api.get("/devices/%s" % device["id"]).json["device"]["faults"]
     assert [f["loadbalancer_id"] for f in faults] == [attacker["id"]]

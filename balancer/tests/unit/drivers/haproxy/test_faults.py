@@ -97,6 +97,7 @@ def test_the_tenant_reads_only_its_own_reason_the_operator_everything():
     user, operator = str(caught.value), caught.value.operator_fault_string
     assert user.startswith("HAProxy refused the configuration")
     assert "balancer-lb-a: 'server balancer-lb-a/n1' : could not resolve address" in user
+    assert "balancer-lb-b" not in user and "<another load balancer>" in user
     for secret in ("192.0.2.9", "/etc/haproxy", "Failed to initialize"):
         assert secret not in user
         assert secret in operator
