@@ -120,7 +120,8 @@ def isolate(deploy, desired, suspect_ids, budget):
     first = search.attempt(order)
     if first is None:
         return _done(outcome, search, order)
-    suspects = [i for i in order if i in set(suspect_ids)]
+    suspect_set = set(suspect_ids)
+    suspects = [i for i in order if i in suspect_set]
     if first.device_fault or not suspects:
         outcome.failure = first
         return _done(outcome, search, None)
@@ -131,7 +132,7 @@ def isolate(deploy, desired, suspect_ids, budget):
     if found is not None:
         live, groups = found
     else:
-        live = [i for i in order if i not in set(suspects)]
+        live = [i for i in order if i not in suspect_set]
         failed = search.attempt(live)
         if failed is not None:
             # without any change the device still fails: the device's fault
@@ -159,7 +160,8 @@ def isolate(deploy, desired, suspect_ids, budget):
             continue
         for part in reversed(_split(group, known)):
             groups.appendleft((part, known, failing_set))
-    return _done(outcome, search, [i for i in order if i in set(live)])
+    live_set = set(live)
+    return _done(outcome, search, [i for i in order if i in live_set])
 
 
 def _without_named(search, order, suspects, error):
@@ -169,12 +171,14 @@ def _without_named(search, order, suspects, error):
     None when no attempt without named suspects deployed."""
     excluded, failures, failed_set = [], [], frozenset(order)
     while not search.spent:
-        named = [i for i in suspects if i in set(error.lb_ids) and i not in set(excluded)]
+        blamed, left_out = set(error.lb_ids), set(excluded)
+        named = [i for i in suspects if i in blamed and i not in left_out]
         if not named:
             return None
         failures += [(i, error, failed_set) for i in named]
         excluded += named
-        tried = [i for i in order if i not in set(excluded)]
+        left_out = set(excluded)
+        tried = [i for i in order if i not in left_out]
         error, failed_set = search.attempt(tried), frozenset(tried)
         if error is None:
             # each named one is tried by itself: named for someone else's
@@ -189,9 +193,10 @@ def _without_named(search, order, suspects, error):
 
 def _split(group, error):
     """The members the driver named, one by one, then the rest; or halves."""
-    named = [i for i in group if i in set(error.lb_ids)]
+    blamed = set(error.lb_ids)
+    named = [i for i in group if i in blamed]
     if named and len(named) < len(group):
-        return [[i] for i in named] + [[i for i in group if i not in set(named)]]
+        return [[i] for i in named] + [[i for i in group if i not in blamed]]
     middle = len(group) // 2
     return [group[:middle], group[middle:]]
 
