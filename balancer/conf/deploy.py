@@ -20,8 +20,9 @@ OPTS = [
                help="When a deploy fails, the most deploys spent finding the load "
                     "balancers that caused it (each a real deploy to the device: "
                     "the whole state, the state without any change, then groups "
-                    "of changes).  Changes not tried within it stay ERROR and are "
-                    "tried again with the next deploy."),
+                    "of changes); no attempt starts after deploy_timeout "
+                    "seconds.  Changes not tried within either stay ERROR and "
+                    "are tried again with the next deploy."),
     cfg.FloatOpt("ssh_connect_timeout", default=10.0, min=0.1,
                  help="Seconds to wait for an SSH connection to a device."),
     cfg.FloatOpt("ssh_command_timeout", default=30.0, min=0.1,

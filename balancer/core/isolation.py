@@ -21,9 +21,10 @@ whole deploy fails:
 
 A group whose failure is already known (the base plus the group is exactly
 a set that failed) is not tried again.  Every attempt is a real deploy, so
-the number is bounded (``[deploy] isolation_max_deploys``); suspects still
-untested when it runs out stay in ERROR, not rejected, and the next deploy
-tries them again.  A failure of the device itself (``device_fault``) stops
+the number is bounded (``[deploy] isolation_max_deploys``), and so is the
+time (no attempt starts after ``[deploy] deploy_timeout``); suspects still
+untested when either runs out stay in ERROR, not rejected, and the next
+deploy tries them again.  A failure of the device itself (``device_fault``) stops
 the search at once: deploying less would not help.
 
 ``settle`` turns the outcome into database updates, reusing
@@ -33,6 +34,7 @@ the search at once: deploying less would not help.
 import collections
 import dataclasses
 import logging
+import time
 
 from balancer.core import deployer
 from balancer.core import status as st
@@ -51,6 +53,11 @@ UNTRIED = base.DriverError(
 #: shown to a culprit whose failure named only other load balancers: their
 #: text may quote their values, which this tenant must never read
 REFUSED = "the device refused the configuration with this load balancer's change"
+
+
+#: shown to everyone else when a failure belongs to load balancers it names
+DEVICE_REFUSED = ("not deployed: the device refused the configuration; the operator has "
+                  "been told")
 
 
 @dataclasses.dataclass
@@ -84,8 +91,9 @@ def _internal(err):
 
 
 class _Search:
-    def __init__(self, deploy, records, budget):
+    def __init__(self, deploy, records, budget, seconds):
         self.deploy, self.records, self.budget = deploy, records, max(1, budget)
+        self.deadline = None if seconds is None else time.monotonic() + seconds
         self.attempts = 0
         self.host_key = None
 
@@ -104,19 +112,22 @@ class _Search:
 
     @property
     def spent(self):
-        return self.attempts >= self.budget
+        return self.attempts >= self.budget or (
+            self.deadline is not None and time.monotonic() > self.deadline)
 
 
-def isolate(deploy, desired, suspect_ids, budget):
+def isolate(deploy, desired, suspect_ids, budget, seconds=None):
     """Deploy ``desired``; on failure find and leave out only the culprits.
 
     ``deploy(records)`` makes the device serve exactly ``records`` and
     returns a learned host key (or None); it raises DriverError.
-    ``suspect_ids`` are the ids of ``desired`` whose revision is not live."""
+    ``suspect_ids`` are the ids of ``desired`` whose revision is not live.
+    At most ``budget`` deploys are made, and none is started after
+    ``seconds`` (so a slow device cannot hold its queue for long)."""
     records = {lb.id: lb for lb in desired}
     order = [lb.id for lb in desired]
     outcome = Outcome(carried=tuple(order))
-    search = _Search(deploy, records, budget)
+    search = _Search(deploy, records, budget, seconds)
     first = search.attempt(order)
     if first is None:
         return _done(outcome, search, order)
@@ -133,7 +144,7 @@ def isolate(deploy, desired, suspect_ids, budget):
         live, groups = found
     else:
         live = [i for i in order if i not in suspect_set]
-        failed = search.attempt(live)
+        failed = first if search.spent else search.attempt(live)
         if failed is not None:
             # without any change the device still fails: the device's fault
             outcome.failure = failed
@@ -221,17 +232,25 @@ def settle(heads, snapshot, outcome):
                             if error else None,) for u in ups)
         deletes.extend(dels)
 
+    def fail(ids, error):
+        # a text about the load balancers it names is not for the others
+        named = set(error.lb_ids)
+        apply([i for i in ids if i in named], error)
+        apply([i for i in ids if i not in named],
+              base.DriverError(DEVICE_REFUSED, (), error.operator_fault_string)
+              if named else error)
+
     if outcome.live is None:
         # nothing deployed: the failure belongs to everything the deploy
         # carried (LBs rejected before, left out of it, keep their reason)
         left_out = _left_out(heads)
-        apply([i for i in snapshot if i not in left_out], outcome.failure)
+        fail([i for i in snapshot if i not in left_out], outcome.failure)
         return updates, deletes
     settled = set(outcome.rejected) | set(outcome.untried)
     apply([i for i in snapshot if i not in settled], None)
     for lb_id, error in outcome.rejected.items():
         apply([lb_id], _told_to(lb_id, error), (lb_id,))
-    apply(outcome.untried, outcome.failure or UNTRIED)
+    fail(outcome.untried, outcome.failure or UNTRIED)
     return updates, deletes
 
 

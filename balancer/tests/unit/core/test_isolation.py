@@ -158,3 +158,19 @@ def test_named_culprits_are_left_out_without_leaving_out_any_innocent_change():
     # all, without c, without c and g, then c alone ("g" was present when
     # "c" failed); g's failure without c is already known
     assert outcome.attempts == 4
+
+
+def test_no_attempt_starts_after_the_time_bound():
+    device = Device(breakers={"c"})
+    outcome = isolation.isolate(device.deploy, [Lb(i) for i in IDS], set(IDS), 16, seconds=0)
+    # the whole state is always tried, then nothing more: no one is rejected
+    assert outcome.attempts == 1 and outcome.rejected == {}
+
+
+def test_a_device_wide_failure_naming_someone_is_told_neutrally_to_the_others():
+    device = Device(named={"a": ("a",)})               # an unchanged LB now fails
+    outcome = run(device, ["a", "b"], {"b"})
+    assert outcome.live is None and outcome.failure.lb_ids == ("a",)
+    heads = [("a", 1, st.ACTIVE, st.LIVE), ("b", 1, st.BUILD, st.NOT_LIVE)]
+    updates, _ = isolation.settle(heads, {"a": 1, "b": 1}, outcome)
+    assert updates == [("b", 1, st.ERROR, isolation.DEVICE_REFUSED, st.NOT_LIVE, "named a")]
