@@ -16,6 +16,13 @@ OPTS = [
     cfg.StrOpt("lock_path", default="/tmp/balancer-locks",
                help="Directory of the per-device lock files that keep forked "
                     "workers (workers > 0) from deploying to one device at once."),
+    cfg.IntOpt("isolation_max_deploys", default=16, min=2,
+               help="When a deploy fails, the most deploys spent finding the load "
+                    "balancers that caused it (each a real deploy to the device: "
+                    "the whole state, the state without any change, then groups "
+                    "of changes); no attempt starts after deploy_timeout "
+                    "seconds.  Changes not tried within either stay ERROR and "
+                    "are tried again with the next deploy."),
     cfg.FloatOpt("ssh_connect_timeout", default=10.0, min=0.1,
                  help="Seconds to wait for an SSH connection to a device."),
     cfg.FloatOpt("ssh_command_timeout", default=30.0, min=0.1,

@@ -11,6 +11,19 @@ from balancer.drivers import registry
 LOG = logging.getLogger(__name__)
 
 
+#: how many of a device's load balancers in ERROR its view lists
+FAULTS_SHOWN = 100
+
+
+def fault_view(lb_id, tenant_id, user_text, operator_text, updated_at):
+    """One load balancer in ERROR as the admin-only device view shows it:
+    what its tenant reads and what the operator needs (DriverError)."""
+    return {"loadbalancer_id": lb_id, "tenant_id": tenant_id,
+            "statusDescription": user_text,
+            "operatorStatusDescription": operator_text or user_text,
+            "updated_at": updated_at.isoformat() if updated_at else None}
+
+
 def device_view(row, health=None):
     out = row.to_dict()
     out["has_password"] = bool(row.password)
@@ -87,8 +100,13 @@ class Devices:
         return row
 
     def get(self, ctx, device_id):
+        """The device, with its load balancers in ERROR and both texts of
+        each error (``faults``, latest first, at most FAULTS_SHOWN)."""
         with self.service.session() as session:
-            return device_view(self._get(session, device_id), self.service.health)
+            out = device_view(self._get(session, device_id), self.service.health)
+            out["faults"] = [fault_view(*f) for f in
+                             db.lb_faults_on_device(session, device_id, FAULTS_SHOWN)]
+            return out
 
     def list(self, ctx):
         with self.service.session() as session:
@@ -128,7 +146,8 @@ class Devices:
             # busy or hung: the last observation (a deploy's) still stands
             out.update(reachable=None, liveStatus=live.UNKNOWN, liveStatusReason=str(err))
         except Exception as err:
-            out.update(reachable=False, error=str(err), liveStatus=live.KNOWN)
+            out.update(reachable=False, liveStatus=live.KNOWN,
+                       error=getattr(err, "operator_fault_string", None) or str(err))
             self.service.health.observe(row.id, None)
         serving = self.service.health.get(row.id)
         out["operatingStatus"] = st.device_operating_status(serving)

@@ -74,9 +74,12 @@ class DriverPool:
                                        password=self.secrets.decrypt(record.password),
                                        private_key=self.secrets.decrypt(record.private_key))
         except crypto.CannotDecrypt as err:
-            raise base.DriverError("device %s: its credentials cannot be decrypted (%s); "
-                                   "see [secrets] in the service configuration"
-                                   % (record.id, err)) from None
+            raise base.DriverError(
+                "the device's credentials cannot be used; the operator has been told",
+                operator_fault_string="device %s: its credentials cannot be decrypted (%s); "
+                                      "see [secrets] in the service configuration"
+                                      % (record.id, err),
+                device_fault=True) from None
 
     @contextlib.contextmanager
     def using(self, device_row):

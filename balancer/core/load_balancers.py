@@ -113,14 +113,16 @@ def check_vip_conflicts(session, device_id, vips, own_lb_id=None, reserved=()):
     for lb_id, address, port in db.vip_endpoints_on_device(session, device_id, ports,
                                                            (st.PENDING_DELETE,)):
         if lb_id != own_lb_id:
-            taken[(address, str(port))] = "load balancer %s" % lb_id
+            # never the other load balancer's id nor the device's: it may be
+            # another tenant's, and its placement is none of this one's business
+            taken[(address, str(port))] = "another load balancer on the same device"
     for vip in vips:
         for (address, port), owner in taken.items():
             wildcard = {"0.0.0.0", "::"} & {address, vip["address"]}
             if port == str(vip["port"]) and (address == vip["address"] or wildcard):
                 raise exceptions.Conflict(
-                    "%s:%s is already used by %s on device %s"
-                    % (vip["address"], vip["port"], owner, device_id), field="virtualIps")
+                    "%s:%s is already used by %s" % (vip["address"], vip["port"], owner),
+                    field="virtualIps")
         taken[(vip["address"], str(vip["port"]))] = "another virtual IP of this request"
 
 

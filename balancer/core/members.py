@@ -185,7 +185,8 @@ class Members:
                 live.ask(self.service.drivers, device,
                          lambda driver: driver.set_node_condition(lb_record, node), budget)
             except Exception as err:  # the deploy below still applies it
-                LOG.warning("runtime change of node %s failed: %s", node_id, err)
+                LOG.warning("runtime change of node %s failed: %s", node_id,
+                            getattr(err, "operator_fault_string", err))
             self.service.deploy_and_wait(device.id)
         return self.get(ctx, tenant_id, lb_id, "node", node_id, budget)
 

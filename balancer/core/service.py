@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 
-from balancer.core import coordination, deployer, reconcile
+from balancer.core import coordination, deployer, isolation, reconcile
 from balancer.core import status as st
 from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
@@ -112,37 +112,26 @@ class Service:
             LOG.warning("deploy to device %s not started: %s", device_id, err)
 
     def _run_deploy_locked(self, device_id, force):
+        """Deploy the device's desired state; when that fails, find the load
+        balancers that caused it and fail only them (``core.isolation``)."""
         with self.session() as session:
             device = db.device_get(session, device_id)
             if device is None:
                 return
             heads, desired = self.desired_state.read(session, device_id)
-            snapshot = {lb_id: revision for lb_id, revision, _s, _d in heads}
-            pending = {lb_id for lb_id, _r, status, _d in heads if status in st.PENDING}
+        snapshot = {lb_id: revision for lb_id, revision, _s, _d in heads}
+        pending = {lb_id for lb_id, _r, status, _d in heads if status in st.PENDING}
         if not pending and not force:
             return      # another process carried the change that asked for this
-        error, rejected, host_key = None, (), None
         try:
-            host_key = self._deploy(device, desired)
-        except base.DriverError as err:
-            error = str(err) or "deploy failed"
-            rejected = tuple(i for i in err.lb_ids if i in pending)
-            if rejected:
-                # Deploy everyone else; only the LBs the device refused fail.
-                try:
-                    host_key = self._deploy(device, [lb for lb in desired
-                                                     if lb.id not in rejected])
-                except base.DriverError as retry_err:
-                    error, rejected = str(retry_err) or error, ()
-                else:
-                    others = {i: r for i, r in snapshot.items() if i not in rejected}
-                    self._settle(device_id, others, None, (), host_key)
-                    snapshot = {i: snapshot[i] for i in rejected}
+            outcome = isolation.isolate(lambda lbs: self._deploy(device, lbs), desired,
+                                        isolation.suspects(heads),
+                                        self.conf.deploy.isolation_max_deploys,
+                                        self.deploy_timeout)
         except Exception as err:
             LOG.exception("deploy to device %s crashed", device_id)
-            error = "internal error during deploy (%s); see the service log" % \
-                type(err).__name__
-        self._settle(device_id, snapshot, error, rejected, host_key)
+            outcome = isolation.crashed([lb.id for lb in desired], err)
+        self._settle(device_id, snapshot, outcome)
 
     def _deploy(self, device_row, desired):
         with self.drivers.using(device_row) as driver:
@@ -161,25 +150,38 @@ class Service:
             worker.join(self.deploy_timeout)
             if worker.is_alive():
                 self.drivers.forget(device_row.id)
-                raise base.DriverError("deploy to device %s timed out after %ss"
-                                       % (device_row.id, self.deploy_timeout))
+                raise base.DriverError(
+                    "the device did not finish the deploy within %ss" % self.deploy_timeout,
+                    operator_fault_string="deploy to device %s timed out after %ss"
+                                          % (device_row.id, self.deploy_timeout),
+                    device_fault=True)
             if "error" in outcome:
                 raise outcome["error"]
             return outcome.get("host_key")
 
-    def _settle(self, device_id, snapshot, error, rejected, host_key):
+    def _settle(self, device_id, snapshot, outcome):
         with self.session() as session:
             heads = [h for h in db.lb_heads_on_device(session, device_id) if h[0] in snapshot]
-            updates, deletes = deployer.settle(heads, snapshot, error, rejected)
-            db.record_outcomes(session, updates)
+            updates, deletes = isolation.settle(heads, snapshot, outcome)
+            db.record_outcomes(session, [u[:5] for u in updates])
+            db.record_operator_faults(session, [(u[0], u[1], u[5]) for u in updates])
             for lb_id in deletes:
                 session.delete(db.lb_get(session, None, lb_id))
-            if host_key:
+            if outcome.host_key:
                 device = db.device_get(session, device_id)
                 if device is not None and not device.host_key:
-                    device.host_key = host_key
-        if error:
-            LOG.warning("deploy to device %s failed: %s", device_id, error)
+                    device.host_key = outcome.host_key
+        # the operator's text (addresses, paths, HAProxy's output) goes to
+        # the log; tenants only ever see the user text
+        if outcome.failure is not None:
+            LOG.warning("deploy to device %s failed: %s", device_id,
+                        outcome.failure.operator_fault_string)
+        for lb_id, error in outcome.rejected.items():
+            LOG.warning("device %s rejected load balancer %s: %s", device_id, lb_id,
+                        error.operator_fault_string)
+        if outcome.untried:
+            LOG.warning("deploy to device %s: load balancers %s not tried within %d "
+                        "deploys", device_id, ", ".join(outcome.untried), outcome.attempts)
 
     def close(self):
         self.reconciler.stop()

@@ -200,3 +200,26 @@ def record_outcomes(session, updates):
                     deployed=sa.bindparam("b_deployed"), updated_at=models.utcnow()))
     session.execute(stmt, [{"b_id": i, "b_rev": r, "b_status": s, "b_description": d,
                             "b_deployed": dep} for i, r, s, d, dep in updates])
+
+
+def record_operator_faults(session, faults):
+    """Apply (id, revision, operator text) tuples: the operator's side of a
+    deploy outcome (None clears it), only where the revision still holds."""
+    if not faults:
+        return
+    lb = models.LoadBalancer.__table__
+    stmt = (lb.update()
+            .where(lb.c.id == sa.bindparam("b_id"), lb.c.revision == sa.bindparam("b_rev"))
+            .values(operator_fault=sa.bindparam("b_text")))
+    session.execute(stmt, [{"b_id": i, "b_rev": r, "b_text": t} for i, r, t in faults])
+
+
+def lb_faults_on_device(session, device_id, limit):
+    """The device's load balancers in ERROR, latest first: (id, tenant_id,
+    status_description, operator_fault, updated_at), at most ``limit``."""
+    lb = models.LoadBalancer.__table__
+    stmt = (sa.select(lb.c.id, lb.c.tenant_id, lb.c.status_description, lb.c.operator_fault,
+                      lb.c.updated_at)
+            .where(lb.c.device_id == device_id, lb.c.status == "ERROR")
+            .order_by(lb.c.updated_at.desc(), lb.c.id).limit(limit))
+    return [tuple(row) for row in session.execute(stmt)]

@@ -118,7 +118,9 @@ class LoadBalancer(DictMixin, Base):
     updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
     deployed = Column(String(40))
     extra = Column(JsonBlob)
-    hidden = ("extra", "revision")
+    # the operator's side of a device error (see DriverError): admins only
+    operator_fault = Column(Text)
+    hidden = ("extra", "revision", "operator_fault")
 
     device = relationship("Device")
     farm = relationship("ServerFarm", uselist=False, back_populates="lb",

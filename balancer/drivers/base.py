@@ -15,16 +15,32 @@ import dataclasses
 
 
 class DriverError(Exception):
-    """A device refused or failed a request; ``str(err)`` is shown to users.
+    """A device refused or failed a request, told twice (as octavia-lib does).
+
+    ``user_fault_string`` is what the tenant reads as ``statusDescription``:
+    what failed, in their terms, naming only their own load balancer and
+    values.  It never carries a device address, a path, HAProxy's raw output
+    or anything about another tenant's load balancers.  ``str(err)`` is this
+    text, so an error shown by accident shows the safe one.
+
+    ``operator_fault_string`` is what the operator needs to fix it (device
+    address, paths, HAProxy's own output); it goes to the service log and
+    to the admin-only device view.  It defaults to the user text.
 
     ``lb_ids`` names the load balancers the failure belongs to when the driver
-    can tell (for instance a section HAProxy rejected); empty means "all of
-    the ones in this deploy".
+    can tell for sure (a section HAProxy pointed at); empty means "unknown":
+    the core then finds the culprit itself (``balancer.core.isolation``).
+    ``device_fault`` says the device failed whatever it was asked (it cannot
+    be reached, it timed out): deploying less would not help.
     """
 
-    def __init__(self, message: str, lb_ids: tuple = ()):
-        super().__init__(message)
+    def __init__(self, user_fault_string: str, lb_ids: tuple = (),
+                 operator_fault_string: str | None = None, device_fault: bool = False):
+        super().__init__(user_fault_string)
+        self.user_fault_string = user_fault_string
+        self.operator_fault_string = operator_fault_string or user_fault_string
         self.lb_ids = tuple(lb_ids)
+        self.device_fault = device_fault
 
 
 @dataclasses.dataclass(frozen=True)

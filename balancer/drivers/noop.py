@@ -5,14 +5,19 @@ device's ``extra`` can make it misbehave on purpose, to test the status model:
 ``noop_fail`` (a message: every deploy fails with it), ``noop_delay``
 (seconds each deploy takes, to play a slow device), ``noop_reject`` (a
 load balancer name: a deploy carrying it fails naming that LB, as HAProxy
-does when it rejects one section) and ``noop_hang`` (seconds every live call
--- node status, device info, a runtime condition change -- hangs, as on a
-device that accepts the connection and never answers; ``close()`` ends the
-hang with an error, as a dropped SSH connection would).
+does when it rejects one section), ``noop_break`` (a name: a deploy carrying
+it fails naming no one, as when adding a VIP address to an interface fails),
+``noop_blame_all`` (a name: a deploy carrying it fails naming every load
+balancer of the deploy, a driver that blames too widely) and ``noop_hang``
+(seconds every live call -- node status, device info, a runtime condition
+change -- hangs, as on a device that accepts the connection and never
+answers; ``close()`` ends the hang with an error, as a dropped SSH
+connection would).
 
 Only the newest ``HISTORY`` deploys and condition calls are kept, so a
 long-running server with noop devices does not grow without bound;
-``deploy_count`` counts them all.
+``deploy_count`` counts the successful ones, ``attempts`` every deploy
+asked for, failed or not.
 """
 
 import collections
@@ -35,6 +40,7 @@ class NoopDriver(base.Driver):
         # each entry: the list of LoadBalancer records of one deploy, oldest first
         self.deploys = collections.deque(maxlen=HISTORY)
         self.deploy_count = 0
+        self.attempts = 0
         # (lb id, node id, condition, weight), oldest first
         self.condition_calls = collections.deque(maxlen=HISTORY)
         self._live = None
@@ -42,6 +48,7 @@ class NoopDriver(base.Driver):
         self._serving = None
 
     def deploy(self, lbs):
+        self.attempts += 1
         delay = float(self.device.extra.get("noop_delay") or 0)
         if delay:
             time.sleep(delay)
@@ -53,6 +60,15 @@ class NoopDriver(base.Driver):
         if rejected:
             raise base.DriverError("device rejected load balancer %s" % ", ".join(rejected),
                                    rejected)
+        names = {lb.name for lb in lbs if lb.name}
+        extra = self.device.extra
+        if extra.get("noop_break") in names:
+            raise base.DriverError("the device failed to apply the configuration",
+                                   operator_fault_string="noop device %s: noop_break %s"
+                                   % (self.device.id, extra["noop_break"]))
+        if extra.get("noop_blame_all") in names:
+            raise base.DriverError("device rejected the configuration",
+                                   tuple(lb.id for lb in lbs))
         self.deploys.append(list(lbs))
         self.deploy_count += 1
         self._serving = base.Serving(answering=True, current=True)

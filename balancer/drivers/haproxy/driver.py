@@ -16,11 +16,19 @@ import shlex
 import time
 
 from balancer.drivers import base
-from balancer.drivers.haproxy import maps, remote, render, runtime, sections, serving, transport
+from balancer.drivers.haproxy import (
+    faults,
+    maps,
+    remote,
+    render,
+    runtime,
+    sections,
+    serving,
+    transport,
+)
 
 ENCODING = ("utf-8", "surrogateescape")      # configs round-trip byte for byte
-_ALERT_LINE = re.compile(r":(\d+)\]")
-_OUR_NAME = re.compile(r"balancer-(vip|lb)-([A-Za-z0-9][A-Za-z0-9_.:-]*)")
+_OUR_NAME = re.compile(r"balancer-(?:vip|lb)-[A-Za-z0-9][A-Za-z0-9_.:-]*")
 
 
 def _truthy(value):
@@ -33,13 +41,6 @@ def _whole_script_sudo(extra):
 
 def _sha(text):
     return hashlib.sha256(text.encode(*ENCODING)).hexdigest()
-
-
-def _haproxy_message(text):
-    """HAProxy's own explanation: its ALERT lines, or the tail of its output."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    alerts = [line for line in lines if "ALERT" in line]
-    return " | ".join(alerts or lines[-5:]) or "no output"
 
 
 class HaproxyDriver(base.Driver):
@@ -96,7 +97,7 @@ class HaproxyDriver(base.Driver):
         except transport.TransportError as err:
             self._live = None
             self._observe(None, None, detail=str(err))
-            raise base.DriverError(f"device {self.device.name or self.device.ip}: {err}") from err
+            raise faults.unreachable(self.device, err) from err
         return result.status, result.stdout.decode(*ENCODING), result.stderr.decode(*ENCODING)
 
     # -- deploy -------------------------------------------------------------
@@ -128,12 +129,14 @@ class HaproxyDriver(base.Driver):
                 # deploy was cut off between swap and reload): start or reload it.
                 if self._push(live, new, lbs, timings) is None:
                     return self._result(True, started, timings, reloaded=True)
-                raise base.DriverError("the device's config changed during a repair")
+                raise faults.device_error(self.device, "the device's configuration changed "
+                                          "during a repair", "the config changed during a repair")
             drifted = self._push(live, new, lbs, timings)
             if drifted is None:
                 return self._result(True, started, timings, reloaded=True)
             live, fresh = drifted, True
-        raise base.DriverError("the device's config kept changing during the deploy")
+        raise faults.device_error(self.device, "the device's configuration kept changing "
+                                  "during the deploy", "the config kept changing (3 drifts)")
 
     def _process_serves(self, lbs):
         """True when the running HAProxy serves exactly ``lbs``, server by
@@ -144,9 +147,9 @@ class HaproxyDriver(base.Driver):
             answer = self._runtime().ask(*(("show info", "show backend") + asked.commands))
         except base.DriverError as err:
             if isinstance(err.__cause__, transport.TransportError):
-                self._observe(None, None, detail=str(err))
+                self._observe(None, None, detail=err.operator_fault_string)
                 raise
-            self._observe(False, False, detail=str(err))
+            self._observe(False, False, detail=err.operator_fault_string)
             return False
         pid = runtime.parse_info(answer).get("Pid")
         if not pid:
@@ -179,7 +182,9 @@ class HaproxyDriver(base.Driver):
     def _fetch(self):
         status, out, err = self._run(remote.fetch_script(self.layout))
         if status != 0:
-            raise base.DriverError(f"cannot read {self.layout.config}: {(err or out).strip()}")
+            raise faults.device_error(self.device, "could not read the device's configuration",
+                                      f"cannot read {self.layout.config}: "
+                                      f"{(err or out).strip()}")
         self._live = self._adopt(out)
         return out
 
@@ -213,9 +218,8 @@ class HaproxyDriver(base.Driver):
             rb_status, rb_out, rb_err = self._run(remote.rollback_script(self.layout, seamless),
                                                   stdin=None)
             # Not any load balancer's fault: haproxy -c accepted them all.
-            raise base.DriverError(f"new HAProxy process not serving ({problem}); previous config "
-                                   f"restored (rollback exit {rb_status}: "
-                                   f"{(rb_out + rb_err).strip()})")
+            raise faults.not_serving(self.device, problem,
+                                     f"rollback exit {rb_status}: {(rb_out + rb_err).strip()}")
         self._live = new
         self._bound = self._bound_next
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
@@ -227,31 +231,8 @@ class HaproxyDriver(base.Driver):
         if status == 0:
             return
         self._live = None if status != remote.CHECK_FAILED else self._live
-        stage = {remote.WRITE_FAILED: "writing the new config",
-                 remote.CHECK_FAILED: "haproxy -c rejected the config",
-                 remote.VIP_FAILED: "adding a virtual IP address",
-                 remote.RELOAD_FAILED: "reloading HAProxy (previous config restored)"}
-        message = _haproxy_message(out + "\n" + err)
-        raise base.DriverError(f"{stage.get(status, f'remote script exit {status}')}: {message}",
-                               self._lb_ids(out + err, new, lbs))
+        raise faults.stage_failure(status, out + "\n" + err, new, lbs, self.device, self.layout)
 
-    def _lb_ids(self, text, new, lbs):
-        """The load balancers HAProxy's message points at (by section name or
-        by a ``[file:line]`` reference into our sections); () if none."""
-        vip_owner = {vip.id: lb.id for lb in lbs for vip in lb.vips}
-        known = {str(lb.id) for lb in lbs}
-        names = [m.group(0) for m in _OUR_NAME.finditer(text)]
-        names += [sections.section_at_line(new, int(n)) or "" for n in _ALERT_LINE.findall(text)]
-        found = set()
-        for name in names:
-            match = _OUR_NAME.fullmatch(name)
-            if match:
-                kind, ident = match.groups()
-                for candidate in (ident, ident.rstrip(".:")):   # "...-lb1: cannot bind"
-                    owner = str(vip_owner.get(candidate, "")) if kind == "vip" else candidate
-                    if owner in known:
-                        found.add(owner)
-        return tuple(lb.id for lb in lbs if str(lb.id) in found)
 
     def _vip_changes(self, live, new, lbs):
         """(/32 or /128 addresses to add, to remove) for ``requires_vip_ip``.
@@ -287,7 +268,7 @@ class HaproxyDriver(base.Driver):
         try:
             _status, out, _err = self._run(remote.info_script(self.layout))
         except base.DriverError as err:
-            return {"reachable": False, "error": str(err)}
+            return {"reachable": False, "error": err.operator_fault_string}
         _facts, version, answer = remote.parse(out)
         stats = runtime.parse_info(answer)
         self._observe_info(stats.get("Pid"))
@@ -333,7 +314,7 @@ class _Guarded:
         try:
             return self.driver.transport.run(command, stdin=stdin)
         except transport.TransportError as err:
-            raise base.DriverError(f"device {self.driver.device.name}: {err}") from err
+            raise faults.unreachable(self.driver.device, err) from err
 
 
 def _our_bind_hosts(text):

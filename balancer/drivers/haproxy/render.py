@@ -226,11 +226,14 @@ def _check_vip_conflicts(lbs):
             clash = min(found, key=lambda item: item[1][0], default=None)
         if clash is not None:
             other_host, (_order, owner) = clash
+            # the tenant is told the clash, never the other load balancer
             raise DriverError(
+                "virtual IP %s conflicts with a virtual IP of another load balancer on "
+                "the same device" % values.host_port(host, version, port),
+                tuple(sorted({lb.id, owner}, key=str)),
                 "virtual IP %s of load balancer %s conflicts with %s of load balancer %s"
                 % (values.host_port(host, version, port), lb.id,
-                   values.host_port(other_host, version, port), owner),
-                tuple(sorted({lb.id, owner}, key=str)))
+                   values.host_port(other_host, version, port), owner))
         bucket[host] = (order, lb.id)
 
 

@@ -115,13 +115,16 @@ class Runtime:
         answer = result.stdout.decode("utf-8", "replace")
         if result.status != 0:
             why = (result.stderr or result.stdout).decode("utf-8", "replace").strip()
-            raise DriverError(f"stats socket {self.layout.socket}: {why}")
+            raise DriverError("the device's runtime API did not answer",
+                              operator_fault_string=f"stats socket {self.layout.socket}: {why}")
         return answer
 
     def set_condition(self, backend, server, condition, weight):
         answer = self.ask(*condition_commands(backend, server, condition, weight)).strip()
         if answer:       # the CLI is silent on success, it only ever explains refusals
-            raise DriverError(f"HAProxy refused the change of {backend}/{server}: {answer}")
+            raise DriverError(f"HAProxy refused the change of node {server}",
+                              operator_fault_string=f"HAProxy refused the change of "
+                                                    f"{backend}/{server}: {answer}")
 
     def stats(self, proxy=None):
         """``show stat`` rows; of one proxy's servers only when ``proxy`` is

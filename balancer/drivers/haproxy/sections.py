@@ -105,6 +105,20 @@ def section_at_line(text, line_number):
     return None
 
 
+def our_section_at_line(text, line_number):
+    """Name of *our* section (marker and name both present) holding 1-based
+    ``line_number`` of ``text``; None for the operator's text.  Maps an
+    HAProxy ``[file:LINE]`` location to the load balancer it belongs to."""
+    chunks = split_chunks(text)
+    first = 1
+    for index, chunk in enumerate(chunks):
+        if first <= line_number < first + len(chunk):
+            ours = index and _is_ours(chunk, chunks[index - 1])
+            return chunk[0].split()[1] if ours else None
+        first += len(chunk)
+    return None
+
+
 def stats_socket_exposes_listeners(text, socket_path):
     """True when the operator's ``global`` declares ``stats socket
     <socket_path> ... expose-fd listeners``, the precondition for a seamless

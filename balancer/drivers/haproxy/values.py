@@ -6,6 +6,10 @@ tenant add directives to a file that HAProxy runs as root.  Every value that
 reaches the config goes through one of these functions, which either return
 a canonical token or raise DriverError naming the load balancer and field.
 Free text (names) never reaches the config except through ``comment``.
+
+No value may carry ``$`` either: HAProxy expands ``$VAR`` and ``${VAR}`` while
+it parses, so ``fe80::1%${SUDO_COMMAND}`` would hand the device's environment
+(command lines, paths) back to the tenant in HAProxy's error message.
 """
 
 import ipaddress
@@ -16,10 +20,10 @@ from balancer.drivers.base import DriverError
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9-]{1,63})*$")
 _METHOD = re.compile(r"^[A-Z]{1,16}$")
-_PATH = re.compile(r"^/[A-Za-z0-9\-._~:/?\[\]@!$&()*+,;=%]{0,1023}$")
-_COOKIE = re.compile(r"^[A-Za-z0-9!$%&*+\-.^_`|~]{1,64}$")   # RFC 6265 token, no quotes
+_PATH = re.compile(r"^/[A-Za-z0-9\-._~:/?\[\]@!&()*+,;=%]{0,1023}\Z")      # RFC 3986 less $
+_COOKIE = re.compile(r"^[A-Za-z0-9!%&*+\-.^_`|~]{1,64}\Z")   # RFC 6265 token less $, quotes
 _CODES = re.compile(r"^[1-5][0-9]{2}(-[1-5][0-9]{2})?$")
-_FORBIDDEN = re.compile(r"[\s#\x00\"'\\]")
+_FORBIDDEN = re.compile(r"[\s#\x00\"'\\$]")
 
 
 def refuse(lb_id, field, value, why="is not allowed in haproxy.cfg"):
@@ -30,7 +34,8 @@ def refuse(lb_id, field, value, why="is not allowed in haproxy.cfg"):
 def _text(lb_id, field, value):
     value = "" if value is None else str(value)
     if _FORBIDDEN.search(value):
-        refuse(lb_id, field, value, "contains whitespace, a quote, '#' or a control character")
+        refuse(lb_id, field, value,
+               "contains whitespace, a quote, '#', '$' or a control character")
     return value
 
 
@@ -115,5 +120,6 @@ def expected_codes(lb_id, value):
 def comment(value):
     """Free text (a load balancer's name) as a harmless comment tail: only
     printable ASCII, at most 60 characters, nothing HAProxy could parse."""
-    text = "".join(ch if 32 < ord(ch) < 127 or ch == " " else "?" for ch in str(value or ""))
+    text = "".join(ch if (32 < ord(ch) < 127 and ch != "$") or ch == " " else "?"
+                   for ch in str(value or ""))
     return " ".join(text.split())[:60]

@@ -49,7 +49,10 @@ def test_a_hanging_deploy_is_cut_off_and_reported(impatient_api):
     lb = api.post_json("/foo/loadbalancers", small_lb("lb", 80, device["id"])).json[
         "loadbalancer"]
     failed = _wait_for(api, lb["id"], "ERROR", timeout=6)
-    assert "timed out" in failed["statusDescription"]
+    assert "did not finish the deploy within" in failed["statusDescription"]
+    assert device["id"] not in failed["statusDescription"]
+    fault = api.get("/devices/%s" % device["id"]).json["device"]["faults"][0]
+    assert "timed out" in fault["operatorStatusDescription"]
     # ERROR is no dead end: the device recovers, an update makes it ACTIVE
     with api.service.session() as session:
         db.device_get(session, device["id"]).extra = {}

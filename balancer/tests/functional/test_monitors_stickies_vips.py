@@ -96,7 +96,9 @@ def test_vip_conflicts_on_one_device_are_409(api, device, lb):
     clash = {"address": taken["address"], "port": str(taken["port"])}
     empty_before = helpers.row_counts(api)
     resp = api.post_json(lb_url("t2"), helpers.lb_body(virtualIps=[clash]), status=409)
-    assert lb["id"] in helpers.error_of(resp, 409)["message"]
+    # another tenant's load balancer and the device are never named
+    message = helpers.error_of(resp, 409)["message"]
+    assert lb["id"] not in message and device["id"] not in message
     assert helpers.row_counts(api) == empty_before
     wildcard = {"address": "0.0.0.0", "port": taken["port"]}
     helpers.error_of(api.post_json(lb_url("t2"), helpers.lb_body(virtualIps=[wildcard]),

@@ -107,8 +107,9 @@ def test_key_rotation_as_documented(tmp_path):
     assert only_new.driver(device["id"]).device.password == PASSWORD
     only_new.service.close()
     only_old = api_with([old])
-    with pytest.raises(Exception, match="cannot be decrypted"):
+    with pytest.raises(Exception, match="credentials cannot be used") as caught:
         only_old.driver(device["id"])
+    assert "cannot be decrypted" in caught.value.operator_fault_string
     only_old.service.close()
 
 

@@ -142,7 +142,9 @@ def test_a_reload_that_swaps_but_does_not_reload_is_not_active(real_api, api_box
                        {"nodes": [{"address": host, "port": str(node_port)}]})
     lb = show(real_api, lb)
     assert lb["status"] == "ERROR", lb                     # not ACTIVE: n3 is not served
-    assert "not served" in lb["statusDescription"]
+    assert "did not start serving" in lb["statusDescription"]
+    faults = real_api.get("/devices/%s" % device["id"]).json["device"]["faults"]
+    assert "not serving" in faults[0]["operatorStatusDescription"]  # the detail: operators'
     assert lb["operatingStatus"] == "DEGRADED"             # the older revision serves
     assert name not in names_served(api_box, port)
     assert api_box.read_config() == before                 # rolled back to what serves

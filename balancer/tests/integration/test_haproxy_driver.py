@@ -164,9 +164,10 @@ def test_unreachable_device_fails_fast(box):
     dead = dataclasses.replace(box.device(), ip="127.0.0.1", port=port)
     made = HaproxyDriver(dead, {"ssh_connect_timeout": 1})
     started = time.monotonic()
-    with pytest.raises(DriverError, match="cannot connect"):
+    with pytest.raises(DriverError, match="could not be reached") as caught:
         made.deploy([])
     assert time.monotonic() - started < 3
+    assert "cannot connect" in caught.value.operator_fault_string
     assert made.info()["reachable"] is False
 
 
@@ -179,8 +180,10 @@ def test_host_key_first_use_learned_and_mismatch_refused(box, tmp_path):
         fresh.close()
     other = lab_parts.make_client_key(str(tmp_path))[1]          # some other ed25519 key
     wrong = HaproxyDriver(box.device(host_key=" ".join(other.split()[:2])), OPTIONS)
-    with pytest.raises(DriverError, match="host key"):
+    with pytest.raises(DriverError, match="could not be reached") as caught:
         wrong.deploy([])
+    assert "host key" in caught.value.operator_fault_string
+    assert "host key" not in str(caught.value)
 
 
 def test_key_authentication(box, vip_port):

@@ -80,13 +80,16 @@ def test_reload_failure_names_the_frontend_owner():
     with pytest.raises(DriverError) as caught:
         driver.deploy([cases.lb()])
     assert "cannot bind socket" in str(caught.value) and caught.value.lb_ids == ("lb1",)
+    assert "192.0.2.9" in caught.value.operator_fault_string
+    assert "192.0.2.9" not in str(caught.value)
 
 
 def test_new_process_not_serving_triggers_rollback():
     driver, device = make()
     device.stale_runtime = True
-    with pytest.raises(DriverError, match="not serving"):
+    with pytest.raises(DriverError, match="did not start serving") as caught:
         driver.deploy([cases.lb()])
+    assert "not serving" in caught.value.operator_fault_string
     assert device.rollbacks == 1
 
 
@@ -138,8 +141,10 @@ def test_sudo_per_command_for_non_root_and_whole_script_mode():
 def test_unreachable_device_is_a_driver_error():
     driver, device = make()
     device.transport.fail_with = "cannot connect to 192.0.2.9:22: timed out"
-    with pytest.raises(DriverError, match="timed out"):
+    with pytest.raises(DriverError, match="could not be reached") as caught:
         driver.deploy([cases.lb()])
+    assert caught.value.device_fault and "timed out" in caught.value.operator_fault_string
+    assert "192.0.2.9" not in str(caught.value)
     assert driver.info()["reachable"] is False
 
 
@@ -153,8 +158,9 @@ def test_runtime_condition_change_and_status():
                     "set server balancer-lb-lb1/n8002 state ready; "
                     "set weight balancer-lb-lb1/n8002 4\n"]
     device.runtime_answer = "No such server.\n"
-    with pytest.raises(DriverError, match="No such server"):
+    with pytest.raises(DriverError, match="refused the change of node n8001") as caught:
         driver.set_node_condition(lb, lb.nodes[0])
+    assert "No such server" in caught.value.operator_fault_string
     device.stat_csv = ("# pxname,svname,status,weight\nbalancer-lb-lb1,n8001,UP,1\n"
                        "balancer-lb-lb1,n8002,DOWN,1\nbalancer-lb-lb1,n8003,MAINT,1\n"
                        "balancer-lb-lb1,BACKEND,UP,2\nother,n8001,DOWN,1\n")

@@ -60,7 +60,8 @@ def test_vip_conflict_names_both_load_balancers():
     with pytest.raises(DriverError) as caught:
         render.render(cases.BASE, [two, one])
     assert caught.value.lb_ids == ("lb1", "lb2")
-    assert "lb1" in str(caught.value) and "lb2" in str(caught.value)
+    operator = caught.value.operator_fault_string
+    assert "lb1" in operator and "lb2" in operator
 
 
 def test_wildcard_vip_conflicts_with_specific_address_on_same_port():

@@ -48,8 +48,9 @@ def test_reload_that_reloads_nothing_is_a_failure_and_is_rolled_back():
     driver.deploy([cases.lb()])
     served = device.running
     device.reload_noop = True                   # the file is swapped, the process stays
-    with pytest.raises(DriverError, match="n8004") as caught:
+    with pytest.raises(DriverError, match="did not start serving") as caught:
         driver.deploy([with_new_node(cases.lb())])
+    assert "n8004" in caught.value.operator_fault_string
     assert caught.value.lb_ids == ()            # no load balancer's fault
     assert device.rollbacks == 1 and device.config == served
     assert driver.serving().current is False and driver.serving().stale == ("lb1",)
@@ -60,8 +61,9 @@ def test_weight_only_change_that_was_not_reloaded_is_a_failure():
     driver.deploy([cases.lb()])
     device.reload_noop = True
     changed = dataclasses.replace(cases.lb(), nodes=cases.nodes(8001, 8002, 8003, weight=5))
-    with pytest.raises(DriverError, match="still answers"):
+    with pytest.raises(DriverError, match="did not start serving") as caught:
         driver.deploy([changed])
+    assert "still answers" in caught.value.operator_fault_string
 
 
 def test_fresh_driver_reloads_a_process_that_missed_the_swap():
