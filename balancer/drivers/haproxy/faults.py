@@ -45,6 +45,9 @@ STAGES = {
                         "adding a virtual IP address"),
     remote.RELOAD_FAILED: ("HAProxy could not start with the new configuration; the previous "
                            "one is still serving", "reloading HAProxy (previous config restored)"),
+    remote.LOCKED: ("the device is still busy with an earlier change; it will be retried",
+                    "another deploy script still holds the lock on the box after %ss"
+                    % remote.BOX_LOCK_WAIT),
 }
 
 
