@@ -69,7 +69,7 @@ def _race(database, method):
         except Exception as err:
             errors.append(err)
     threads = [threading.Thread(target=run, args=(w, o))
-               for w, o in zip(writers, [("a", "b"), ("b", "a")])]
+               for w, o in zip(writers, [("a", "b"), ("b", "a")], strict=True)]
     for t in threads:
         t.start()
     for t in threads:
