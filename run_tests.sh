@@ -9,6 +9,9 @@
 #   -p, --pep8, --lint        lint only
 #   -d, --docs                also build the Sphinx docs (warnings are errors)
 #   anything else             passed to pytest (e.g. -k nodes, -x, a test path)
+#
+# A run without pytest arguments then runs balancer/tests/functional again on
+# PostgreSQL and on MariaDB (BALANCER_TEST_DATABASE; doc/source/databases.rst).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -72,4 +75,17 @@ rc=$?
 set -e
 # pytest's 5 means "no tests collected": only acceptable when a filter was given
 if [[ $rc == 5 && ${#pytest_args[@]} -gt 0 ]]; then rc=0; fi
+
+# the whole run also passes the functional suite on each database server
+# (doc/source/databases.rst); BALANCER_TEST_SERVER_DATABASES="" skips that
+if [[ ${#pytest_args[@]} == 0 ]]; then
+  for backend in ${BALANCER_TEST_SERVER_DATABASES-postgresql mysql}; do
+    echo "== pytest balancer/tests/functional on $backend"
+    set +e
+    BALANCER_TEST_DATABASE=$backend $PY -m pytest -q balancer/tests/functional
+    backend_rc=$?
+    set -e
+    [[ $backend_rc != 0 ]] && rc=$backend_rc
+  done
+fi
 exit $rc

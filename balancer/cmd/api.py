@@ -28,7 +28,7 @@ from oslo_config import cfg  # noqa: E402
 
 from balancer.api import bootstrap  # noqa: E402
 from balancer.api.middleware import url  # noqa: E402
-from balancer.db import crypto, migration  # noqa: E402
+from balancer.db import copy, crypto, migration  # noqa: E402
 
 LOG = logging.getLogger("balancer.api")
 # a worker that dies sooner than this after its start is replaced only after
@@ -42,6 +42,11 @@ CLI_OPTS = [
                 help="Re-encrypt every stored device password and private key "
                      "with the first [secrets] key (the middle step of a key "
                      "rotation), then exit."),
+    cfg.StrOpt("dbcopy-from", metavar="SOURCE_URL",
+               help="Copy every row of the database at SOURCE_URL (e.g. the old "
+                    "sqlite:///balancer.sqlite) into [database] connection, which "
+                    "is brought to the newest schema first and must be empty; "
+                    "then exit. See doc/source/databases.rst."),
     cfg.BoolOpt("verbose", short="v", default=False,
                 help="Log at INFO level (the default; kept for the original's "
                      "command lines)."),
@@ -156,6 +161,15 @@ def main(argv=None):
     if conf.dbsync:
         revision = migration.sync(conf.database.connection, keyring=keyring)
         print("database %s is at revision %s" % (conf.database.connection, revision))
+        return 0
+    if conf.dbcopy_from:
+        try:
+            copied = copy.copy_rows(conf.dbcopy_from, conf.database.connection)
+        except copy.CopyError as err:
+            print("nothing copied: %s" % err, file=sys.stderr)
+            return 1
+        for table, count in copied.items():
+            print("%s: %d rows" % (table, count))
         return 0
     if conf.reencrypt_secrets:
         count = crypto.reencrypt(conf.database.connection, keyring)

@@ -6,6 +6,7 @@ from balancer.core import exceptions, live, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import crypto, models
+from balancer.db.session import retried_on_deadlock
 from balancer.drivers import registry
 
 LOG = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Devices:
         self.service = service
         self.read_timeout = service.conf.limits.device_read_timeout
 
+    @retried_on_deadlock
     def create(self, ctx, values):
         try:
             self.service.drivers.check_type(values.get("type"))
@@ -51,6 +53,7 @@ class Devices:
             session.flush()
             return device_view(row)
 
+    @retried_on_deadlock
     def update(self, ctx, device_id, values):
         """Change a device (credentials, address, paths, pinned key) and
         redeploy its load balancers with the new settings."""
@@ -112,6 +115,7 @@ class Devices:
         with self.service.session() as session:
             return [device_view(r, self.service.health) for r in db.device_list(session)]
 
+    @retried_on_deadlock
     def delete(self, ctx, device_id):
         with self.service.session() as session:
             row = self._get(session, device_id)

@@ -9,10 +9,13 @@ from balancer.core import coordination, exceptions, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import models
+from balancer.db.session import retried_on_deadlock
 
 CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
 COOKIE_STICKIES = ("HTTP_COOKIE", "APP_COOKIE")
 LOG = logging.getLogger(__name__)
+# the tenant_id column's length (balancer.db.models.LoadBalancer)
+TENANT_ID_LENGTH = models.LoadBalancer.__table__.c.tenant_id.type.length
 
 
 def lb_view(row, health=None):
@@ -177,7 +180,11 @@ class LoadBalancers:
             raise exceptions.NotFound("load balancer %s not found" % lb_id)
         return row
 
+    @retried_on_deadlock
     def create(self, ctx, tenant_id, values):
+        if len(tenant_id) > TENANT_ID_LENGTH:
+            raise exceptions.Invalid("invalid tenant_id: longer than %d characters"
+                                     % TENANT_ID_LENGTH, field="tenant_id")
         values = dict(values)
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
         for kind, key in REQUEST_KEYS.items():
@@ -246,6 +253,7 @@ class LoadBalancers:
         live_status = members.live_status(out["nodes"], probe)
         return dict(out, **live_status) if live_status else out
 
+    @retried_on_deadlock
     def update(self, ctx, tenant_id, lb_id, values):
         devices = []
         with self.service.session() as session:
@@ -295,6 +303,7 @@ class LoadBalancers:
                                 reserved=reserved_endpoints(self.service.drivers, device))
         lb.device_id = device.id
 
+    @retried_on_deadlock
     def delete(self, ctx, tenant_id, lb_id):
         with self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id)

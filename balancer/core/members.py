@@ -18,6 +18,7 @@ from balancer.core.load_balancers import (
 )
 from balancer.db import api as db
 from balancer.db import models
+from balancer.db.session import retried_on_deadlock
 
 LOG = logging.getLogger(__name__)
 _NO_LOCK = contextlib.nullcontext()
@@ -111,6 +112,7 @@ class Members:
         self.live_status(views, probe, budget)
         return views[0]
 
+    @retried_on_deadlock
     def add(self, ctx, tenant_id, lb_id, kind, items):
         model, relation, _label = KINDS[kind]
         placing = _NO_LOCK
@@ -146,6 +148,7 @@ class Members:
             views = [self._child(lb, kind, i).to_dict() for i in ids]
             return [records.not_applied(v) for v in views] if kind == "node" else views
 
+    @retried_on_deadlock
     def update(self, ctx, tenant_id, lb_id, kind, child_id, values):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
@@ -156,6 +159,7 @@ class Members:
         self.service.deploy_and_wait(device_id)
         return self.get(ctx, tenant_id, lb_id, kind, child_id)
 
+    @retried_on_deadlock
     def delete(self, ctx, tenant_id, lb_id, kind, child_id):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
@@ -165,6 +169,7 @@ class Members:
             device_id = lb.device_id
         self.service.deploy_and_wait(device_id)
 
+    @retried_on_deadlock
     def set_condition(self, ctx, tenant_id, lb_id, node_id, condition):
         """Change a node's condition live through the device's runtime API,
         then persist it in the configuration with a normal deploy."""

@@ -33,9 +33,8 @@ class Service:
         a ``[coordination] backend_url`` (forked workers, a WSGI container);
         they then share file locks."""
         self.conf = conf
-        self.engine = db_session.make_engine(conf.database.connection,
-                                             conf.database.idle_timeout)
-        self._sessions = db_session.make_session_factory(self.engine)
+        self.database = db_session.Database(conf.database)
+        self.engine, self._sessions = self.database.engine, self.database.sessionmaker
         # device secrets are stored encrypted; drivers get them decrypted
         self.secrets = crypto.load(conf.secrets.encryption_keys, conf.secrets.key_file,
                                    conf.database.connection)
@@ -159,6 +158,7 @@ class Service:
                 raise outcome["error"]
             return outcome.get("host_key")
 
+    @db_session.retried_on_deadlock
     def _settle(self, device_id, snapshot, outcome):
         with self.session() as session:
             heads = [h for h in db.lb_heads_on_device(session, device_id) if h[0] in snapshot]

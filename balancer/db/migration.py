@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from balancer.common import files
 
@@ -33,8 +34,10 @@ def current_revision(connection):
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def sync(url, keyring=None):
-    """Bring the database at ``url`` to the newest schema; safe to repeat.
+def sync(url, keyring=None, revision="head"):
+    """Bring the database at ``url`` to ``revision`` (the newest schema by
+    default); safe to repeat.  The same schema on SQLite, PostgreSQL and
+    MySQL/MariaDB (balancer/tests/database/test_schema.py).
     ``keyring`` (balancer.db.crypto) encrypts the device secrets stored in
     the clear; without one the default key file is used (see ``crypto.load``)."""
     files.create_database_file(url)     # owner-only
@@ -53,8 +56,13 @@ def sync(url, keyring=None):
                 LOG.info("adopting a database made by the original balancer")
                 command.stamp(config, ORIGINAL_REVISION)
                 connection.commit()
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
             connection.commit()
             return current_revision(connection)
     finally:
         engine.dispose()
+
+
+def head_revision():
+    """The newest revision the migrations know."""
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()

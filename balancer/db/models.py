@@ -10,9 +10,17 @@ import json
 import uuid
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, types
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import declarative_base, declared_attr, relationship
 
 Base = declarative_base()
+
+# MySQL's DATETIME drops microseconds unless told to keep them: rows made in
+# one request (db.api.in_order) would tie, and lists come back shuffled
+Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# MySQL's TEXT ends at 64 KiB, less than a request body may carry (unknown
+# keys kept in ``extra``) or a device may answer (``status_description``)
+LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 
 def new_id():
@@ -27,6 +35,9 @@ class JsonBlob(types.TypeDecorator):
     """JSON kept in a TEXT column, as the original stored ``extra``."""
     impl = Text
     cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(LongText)
 
     def process_bind_param(self, value, dialect):
         return json.dumps(value)
@@ -81,8 +92,8 @@ class DictMixin:
 
 
 def _timestamps():
-    return (Column("created_at", DateTime, default=utcnow, nullable=True),
-            Column("updated_at", DateTime, default=utcnow, onupdate=utcnow,
+    return (Column("created_at", Timestamp, default=utcnow, nullable=True),
+            Column("updated_at", Timestamp, default=utcnow, onupdate=utcnow,
                    nullable=True))
 
 
@@ -97,8 +108,8 @@ class Device(DictMixin, Base):
     port = Column(Integer)
     user = Column(String(255))
     password = Column(Text)            # a Fernet token (balancer.db.crypto)
-    private_key = Column(Text)
-    host_key = Column(Text)
+    private_key = Column(LongText)
+    host_key = Column(LongText)
     extra = Column(JsonBlob)
     created_at, updated_at = _timestamps()
 
@@ -111,11 +122,11 @@ class LoadBalancer(DictMixin, Base):
     algorithm = Column(String(255))
     protocol = Column(String(255))
     status = Column(String(255), index=True)
-    status_description = Column(Text)
+    status_description = Column(LongText)
     tenant_id = Column(String(255), index=True)
-    revision = Column(Integer, default=0, nullable=False)
-    created_at = Column(DateTime, default=utcnow, nullable=False)
-    updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    revision = Column(Integer, default=0, nullable=False, server_default="0")
+    created_at = Column(Timestamp, default=utcnow, nullable=False)
+    updated_at = Column(Timestamp, default=utcnow, onupdate=utcnow, nullable=False)
     deployed = Column(String(40))
     extra = Column(JsonBlob)
     # the operator's side of a device error (see DriverError): admins only
@@ -193,8 +204,8 @@ class _NamedFarmChild(DictMixin):
     type = Column(String(255))
     deployed = Column(String(40))
     extra = Column(JsonBlob)
-    created_at = Column(DateTime, default=utcnow, nullable=True)
-    updated_at = Column(DateTime, default=utcnow, onupdate=utcnow, nullable=True)
+    created_at = Column(Timestamp, default=utcnow, nullable=True)
+    updated_at = Column(Timestamp, default=utcnow, onupdate=utcnow, nullable=True)
 
     @declared_attr
     def sf_id(cls):

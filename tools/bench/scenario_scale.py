@@ -30,8 +30,8 @@ def seed_rows(url, device_id, count, vip_ip, node):
     from balancer.db import models
     from balancer.db import session as db_session
 
-    engine = db_session.make_engine(url)
-    session = db_session.make_session_factory(engine)()
+    database = db_session.database_for(url)
+    session = database.sessionmaker()
     try:
         for i in range(count):
             lb = models.LoadBalancer(name=f"scale-{i}", algorithm="ROUND_ROBIN",
@@ -50,7 +50,7 @@ def seed_rows(url, device_id, count, vip_ip, node):
         session.commit()
     finally:
         session.close()
-        engine.dispose()
+        database.dispose()
 
 
 def one_size(ctx, box, size, changes):
@@ -110,8 +110,8 @@ def breakdown(box, url, device_id, live, reps):
     from balancer.drivers.haproxy import driver as hdriver
     from balancer.drivers.haproxy import render
 
-    engine = db_session.make_engine(url)
-    factory = db_session.make_session_factory(engine)
+    database = db_session.database_for(url)
+    factory = database.sessionmaker
     colds, warms, renders, checks = [], [], [], []
     for _ in range(reps):
         state, session = DesiredState(), factory()
@@ -131,7 +131,7 @@ def breakdown(box, url, device_id, live, reps):
         t4 = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True, timeout=120)
         checks.append(time.perf_counter() - t4)
-    engine.dispose()
+    database.dispose()
     drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key),
                                 {"ssh_command_timeout": 300})
     remotes, errors = [], []

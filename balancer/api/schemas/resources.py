@@ -77,7 +77,8 @@ LB = {"type": "object", "required": ["name"], "properties": dict(
 LB_UPDATE = {"type": "object", "properties": LB_FIELDS}
 DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "name": TEXT, "type": TOKEN, "version": TEXT,
-    "ip": {"type": "string", "maxLength": 255, "pattern": whole(r"[A-Za-z0-9.:\-]+")},
+    # 64: the length of the original's device.ip column
+    "ip": {"type": "string", "maxLength": 64, "pattern": whole(r"[A-Za-z0-9.:\-]+")},
     "port": integer(1, 65535), "user": TOKEN,
     "password": write_only({"type": "string", "maxLength": 255}),
     "private_key": write_only({"type": "string", "maxLength": 16384}),

@@ -3,17 +3,20 @@
 Every response of every functional test passes through ``SecretWatch``; a
 test fails at teardown if any body carried a device password, a private key,
 or a Python traceback (bug 9 and 18 of the original).
+
+The database is SQLite unless ``BALANCER_TEST_DATABASE`` says ``postgresql``
+or ``mysql`` (``./run_tests.sh`` runs this suite on all three): every test
+starts on an empty database at the newest schema either way.  Tests about
+SQLite itself carry the ``sqlite_only`` mark.
 """
 
 import contextlib
-import os
-import shutil
 
 import pytest
 import webtest
 
-from balancer.db import migration
 from balancer.tests import conftest as base
+from balancer.tests import databases
 from balancer.tests.functional import helpers
 
 
@@ -42,28 +45,46 @@ def make_api(conf):
     return client
 
 
+def pytest_collection_modifyitems(config, items):
+    """On a database server, run what runs on the database under test: not
+    the tests about SQLite itself, nor those that use no database of this
+    suite (the SQLite pass has run them already)."""
+    backend = databases.FUNCTIONAL_BACKEND
+    if backend == "sqlite":
+        return
+    about_sqlite = pytest.mark.skip(reason="about SQLite itself; this run is on %s"
+                                    % backend)
+    elsewhere = pytest.mark.skip(reason="uses no database of this run (on %s)" % backend)
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(about_sqlite)
+        elif "migrated_db" not in getattr(item, "fixturenames", ()):
+            item.add_marker(elsewhere)
+
+
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory):
-    """One database migrated to head; each test starts from a copy of it,
-    which is much faster than running every migration per test."""
-    path = tmp_path_factory.mktemp("template") / "balancer.sqlite"
-    migration.sync("sqlite:///%s" % path)
-    return path
+    """Migrated databases of the backend under test, migrated once and
+    emptied for each test (much faster than migrating per test)."""
+    pool = databases.MigratedDatabases(databases.FUNCTIONAL_BACKEND,
+                                       str(tmp_path_factory.mktemp("databases")))
+    yield pool
+    pool.close()
 
 
 @contextlib.contextmanager
-def running_api(conf, template):
-    """An Api for ``conf`` whose database starts as a copy of ``template``;
+def running_api(conf, migrated):
+    """An Api for ``conf`` on an empty database leased from ``migrated``;
     closed afterwards and checked for leaked secrets."""
-    path = conf.database.connection[len("sqlite:///"):]
-    shutil.copy(template, path)
-    if os.path.exists("%s.key" % template):      # the key of its device secrets
-        shutil.copy("%s.key" % template, "%s.key" % path)
-    client = make_api(conf)
+    url = migrated.lease(conf)
     try:
-        yield client
+        client = make_api(conf)
+        try:
+            yield client
+        finally:
+            client.service.close()
     finally:
-        client.service.close()
+        migrated.release(url)
     assert client.watch.leaks() == []
 
 

@@ -1,7 +1,7 @@
 """Several services on one database and one coordination backend, as API
 processes of one deployment are (balancer/core/coordination.py,
 balancer/core/reconcile.py).  Each ``Api`` here is what one process builds;
-they share an SQLite file and file locks."""
+they share one database and file locks."""
 
 import time
 
@@ -22,19 +22,22 @@ def _wait(predicate, timeout, what):
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    """Two services sharing one database and file coordination."""
-    made = []
+def cluster(tmp_path, migrated_db):
+    """Two services sharing one database (of the backend under test) and
+    file coordination."""
+    made, url = [], migrated_db.lease(make_conf(tmp_path))
 
     def make(**overrides):
+        shared = {"%s__%s" % (g, n): v for g, n, v in migrated_db.shared_options()}
         conf = make_conf(tmp_path, coordination__backend_url="file://%s/locks" % tmp_path,
-                         **overrides)
+                         database__connection=url, **shared, **overrides)
         client = Api(conf)
         made.append(client)
         return client
     yield make
     for client in made:
         client.service.close()
+    migrated_db.release(url)
 
 
 def _status(api, lb_id):

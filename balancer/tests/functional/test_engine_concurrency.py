@@ -11,7 +11,9 @@ def _lb_statuses(api, tenant="foo"):
 
 
 def test_50_concurrent_creates_on_one_device_all_live(api):
-    device = api.add_device(noop_delay="0.05")
+    # a deploy slower than a create (which takes a round trip or two more
+    # on a database server than on SQLite), so that creates pile up behind it
+    device = api.add_device(noop_delay="0.2")
     jobs = [lambda i=i: call(api.wsgi, "POST", "/foo/loadbalancers",
                              small_lb("lb%d" % i, 10000 + i, device["id"]))
             for i in range(50)]

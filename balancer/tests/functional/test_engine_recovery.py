@@ -6,6 +6,7 @@ import pytest
 
 from balancer.db import api as db
 from balancer.tests.conftest import Api, make_conf
+from balancer.tests.functional.conftest import running_api
 from balancer.tests.functional.engine_helpers import small_lb
 
 
@@ -24,10 +25,10 @@ def _wait_for(api, lb_id, status, timeout=10):
 
 
 @pytest.fixture
-def impatient_api(tmp_path):
-    client = Api(make_conf(tmp_path, deploy__wait_timeout=0.2, deploy__deploy_timeout=2))
-    yield client
-    client.service.close()
+def impatient_api(tmp_path, migrated_db):
+    conf = make_conf(tmp_path, deploy__wait_timeout=0.2, deploy__deploy_timeout=2)
+    with running_api(conf, migrated_db) as client:
+        yield client
 
 
 def test_past_the_wait_the_answer_is_pending_then_active(impatient_api):
@@ -60,8 +61,10 @@ def test_a_hanging_deploy_is_cut_off_and_reported(impatient_api):
                         status=202).json["loadbalancer"]["status"] == "ACTIVE"
 
 
-def test_restart_converges_what_a_dead_process_left_pending(tmp_path):
+def test_restart_converges_what_a_dead_process_left_pending(tmp_path, migrated_db):
     conf = make_conf(tmp_path, deploy__wait_timeout=0.1, deploy__deploy_timeout=60)
+    # never handed back: the "dead" first process may still write to it
+    url = migrated_db.lease(conf)
     first = Api(conf)
     device = first.add_device(noop_delay="3")
     lb = first.post_json("/foo/loadbalancers", small_lb("lb", 80, device["id"])).json[
@@ -73,7 +76,9 @@ def test_restart_converges_what_a_dead_process_left_pending(tmp_path):
     # device becomes healthy, and a new process starts on the same database.
     with first.service.session() as session:
         db.device_get(session, device["id"]).extra = {}
-    second = Api(make_conf(tmp_path, deploy__wait_timeout=5))
+    shared = {"%s__%s" % (g, n): v for g, n, v in migrated_db.shared_options()}
+    second = Api(make_conf(tmp_path, deploy__wait_timeout=5, database__connection=url,
+                           **shared))
     try:
         assert second.service.reconciler.run_once(wait=5) is True
         assert _status(second, lb["id"])["status"] == "ACTIVE"

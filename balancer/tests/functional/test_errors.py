@@ -7,7 +7,7 @@ import pytest
 
 from balancer.tests.conftest import make_conf, seed_json
 from balancer.tests.functional import helpers
-from balancer.tests.functional.conftest import make_api
+from balancer.tests.functional.conftest import running_api
 
 
 @pytest.mark.parametrize("path, body", [
@@ -81,10 +81,9 @@ def test_json_with_a_charset_is_accepted(api):
 
 
 @pytest.fixture
-def small_api(tmp_path):
-    client = make_api(make_conf(tmp_path, max_request_body_size=2048))
-    yield client
-    client.service.close()
+def small_api(tmp_path, migrated_db):
+    with running_api(make_conf(tmp_path, max_request_body_size=2048), migrated_db) as client:
+        yield client
 
 
 def test_oversized_body_is_413(small_api):

@@ -9,7 +9,7 @@ hold secrets, with no key configured, is not upgraded: the error says what
 to set.
 
 Revision ID: 005
-Revises: 003 (to be 004 once the database-layer revision 004 is merged)
+Revises: 004
 """
 import sqlalchemy as sa
 from alembic import context, op
@@ -17,7 +17,7 @@ from alembic import context, op
 from balancer.db import crypto
 
 revision = "005"
-down_revision = "003"
+down_revision = "004"
 
 
 def upgrade():
