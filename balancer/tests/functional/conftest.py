@@ -104,3 +104,23 @@ def device(api):
 def lb(api, device):
     """A small ACTIVE load balancer of tenant t1 on ``device``."""
     return helpers.create_lb(api)
+
+
+def module_fixtures(label):
+    """``api``, ``device`` and ``lb`` fixtures shared by one test module
+    (faster than one pipeline per test, for modules whose tests never change
+    what they share): ``api, device, lb = module_fixtures("name")``."""
+    @pytest.fixture(scope="module")
+    def api(tmp_path_factory, migrated_db):
+        conf = base.make_conf(tmp_path_factory.mktemp(label))
+        with running_api(conf, migrated_db) as client:
+            yield client
+
+    @pytest.fixture(scope="module")
+    def device(api):
+        return api.add_device(name="dev1")
+
+    @pytest.fixture(scope="module")
+    def lb(api, device):
+        return helpers.create_lb(api)
+    return api, device, lb

@@ -13,29 +13,16 @@ import pytest
 
 from balancer.api.middleware import url
 from balancer.api.schemas import document
-from balancer.tests.conftest import make_conf
 from balancer.tests.functional import helpers
-from balancer.tests.functional.conftest import running_api
+from balancer.tests.functional.conftest import module_fixtures
 from balancer.tests.functional.helpers import lb_url
 
 SURROGATE = "\ud800"
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory, migrated_db):
-    conf = make_conf(tmp_path_factory.mktemp("robustness"))
-    with running_api(conf, migrated_db) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def device(api):
-    return api.add_device(name="dev1")
-
-
-@pytest.fixture(scope="module")
-def lb(api, device):
-    return helpers.create_lb(api)
+# a rejected body changes nothing (``assert_rejected`` checks it), so
+# the module shares one pipeline
+api, device, lb = module_fixtures("robustness")
 
 
 def send(api, method, path, body=None, raw=None):

@@ -7,9 +7,8 @@ the child routes, which reuse the bodies below.
 
 import pytest
 
-from balancer.tests.conftest import make_conf
 from balancer.tests.functional import helpers
-from balancer.tests.functional.conftest import running_api
+from balancer.tests.functional.conftest import module_fixtures
 from balancer.tests.functional.helpers import lb_url
 
 NODE_CASES = [
@@ -39,23 +38,9 @@ LB_CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory, migrated_db):
-    """Shared by the module: a rejected body changes nothing, which
-    ``assert_rejected`` checks on every call."""
-    conf = make_conf(tmp_path_factory.mktemp("validation"))
-    with running_api(conf, migrated_db) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def device(api):
-    return api.add_device(name="dev1")
-
-
-@pytest.fixture(scope="module")
-def lb(api, device):
-    return helpers.create_lb(api)
+# a rejected body changes nothing (``assert_rejected`` checks it), so
+# the module shares one pipeline
+api, device, lb = module_fixtures("validation")
 
 
 def _only(field, value, base):

@@ -10,27 +10,13 @@ proves that on generated bodies); the cases here pin the rules.
 
 import pytest
 
-from balancer.tests.conftest import make_conf
 from balancer.tests.functional import helpers
-from balancer.tests.functional.conftest import running_api
+from balancer.tests.functional.conftest import module_fixtures
 from balancer.tests.functional.helpers import lb_url
 
-
-@pytest.fixture(scope="module")
-def api(tmp_path_factory, migrated_db):
-    conf = make_conf(tmp_path_factory.mktemp("value-rules"))
-    with running_api(conf, migrated_db) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def device(api):
-    return api.add_device(name="dev1")
-
-
-@pytest.fixture(scope="module")
-def lb(api, device):
-    return helpers.create_lb(api)
+# a rejected body changes nothing (``assert_rejected`` checks it), so
+# the module shares one pipeline
+api, device, lb = module_fixtures("value-rules")
 
 
 def refused(api, method, path, body, field):
