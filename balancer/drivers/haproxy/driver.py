@@ -127,10 +127,13 @@ class HaproxyDriver(base.Driver):
                     return self._result(False, started, timings)
                 # The file is right but the running process is not (dead, or a
                 # deploy was cut off between swap and reload): start or reload it.
-                if self._push(live, new, lbs, timings) is None:
+                # If the file changed meanwhile (a cut-off script that still
+                # held the box's lock put its backup back), start over from it.
+                drifted = self._push(live, new, lbs, timings)
+                if drifted is None:
                     return self._result(True, started, timings, reloaded=True)
-                raise faults.device_error(self.device, "the device's configuration changed "
-                                          "during a repair", "the config changed during a repair")
+                live, fresh = drifted, True
+                continue
             drifted = self._push(live, new, lbs, timings)
             if drifted is None:
                 return self._result(True, started, timings, reloaded=True)
