@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""balancer benchmarks: every scenario of issue 9 in one bounded run.
+"""balancer benchmarks: every scenario in one bounded run.
 
     sudo .venv/bin/python tools/bench/run.py            # full run (< 10 min)
     .venv/bin/python tools/bench/run.py --tiny          # seconds; what the test runs

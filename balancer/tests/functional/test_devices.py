@@ -1,4 +1,4 @@
-"""Devices (admin) and the open capability listings, issue 3 item 6."""
+"""Devices (admin) and the open capability listings."""
 
 import pytest
 

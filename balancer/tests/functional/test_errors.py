@@ -1,4 +1,4 @@
-"""Every error is JSON of one shape, never HTML or a traceback (issue 3 item 7)."""
+"""Every error is JSON of one shape, never HTML or a traceback."""
 
 import io
 import logging

@@ -1,4 +1,4 @@
-"""``/{tenant}/loadbalancers``: create, list, show, details, update, delete (issue 4)."""
+"""``/{tenant}/loadbalancers``: create, list, show, details, update, delete."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Health monitors, session persistence and virtual IPs (issue 4 items 1, 5).
+"""Health monitors, session persistence and virtual IPs.
 
 The three share one shape (add, list, show, delete; each change redeploys),
 so one parametrised set of tests covers them, with the wrappers of each.

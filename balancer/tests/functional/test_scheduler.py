@@ -1,4 +1,4 @@
-"""Which device serves a load balancer (issue 4 item 4, reference §4.2, §4.5)."""
+"""Which device serves a load balancer (the original's scheduler)."""
 
 from balancer.tests.functional import helpers
 from balancer.tests.functional.helpers import lb_url

@@ -1,5 +1,5 @@
 """The seed README's whole workflow, step by step, with what the device was
-asked to serve after every step (issue 4 item 9)."""
+asked to serve after every step."""
 
 from balancer.tests.conftest import seed_json
 from balancer.tests.functional import helpers

@@ -1,4 +1,4 @@
-"""The status model (issue 4 item 5): BUILD/PENDING_UPDATE then ACTIVE or
+"""The status model: BUILD/PENDING_UPDATE then ACTIVE or
 ERROR, ERROR never a dead end, slow devices answered with the pending status."""
 
 import time

@@ -1,4 +1,4 @@
-"""Tenant scoping on every tenant route of the router (issue 4 item 7).
+"""Tenant scoping on every tenant route of the router.
 
 The routes come from ``router.ROUTES`` itself, so a route added later is
 covered without editing this file.  Each request addresses tenant t1's

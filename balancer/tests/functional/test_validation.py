@@ -1,4 +1,4 @@
-"""Every body is validated before anything is stored (issue 4 item 2).
+"""Every body is validated before anything is stored.
 
 Each case breaks one field of an otherwise valid load balancer; the answer is
 a 400 naming that field, and no table gains a row.  The same rules hold on
