@@ -174,6 +174,24 @@ class LoadBalancers:
             raise exceptions.Conflict("the device of this load balancer is busy; "
                                       "try again") from err
 
+    @contextlib.contextmanager
+    def placing_session(self, device_id):
+        """A session in which ``device_id``'s VIPs may be checked, then new
+        ones inserted, by one request at a time in the whole deployment.
+
+        On PostgreSQL and MySQL that is the device's row, locked by the
+        transaction's first statement (``SELECT ... FOR UPDATE``) and freed by
+        its commit: no connection of its own, and a waiter is woken by the
+        server.  SQLite has no row locks: there it is ``placing_on``'s lock,
+        held around the whole transaction."""
+        if device_id is None or self.service.engine.dialect.name == "sqlite":
+            with self.placing_on(device_id), self.service.session() as session:
+                yield session
+            return
+        with self.service.session() as session:
+            db.lock_device_row(session, device_id)
+            yield session
+
     def _get(self, session, tenant_id, lb_id, children=False):
         row = db.lb_get(session, tenant_id, lb_id, children=children)
         if row is None:
@@ -195,7 +213,7 @@ class LoadBalancers:
             device_id = scheduler.schedule(session, self.service.drivers,
                                            values.get("algorithm"), values.get("protocol"),
                                            values.pop("device_id", None)).id
-        with self.placing_on(device_id), self.service.session() as session:
+        with self.placing_session(device_id) as session:
             device = db.device_get(session, device_id)
             if device is None:       # deleted since it was chosen
                 raise exceptions.NoValidDevice("device %s is gone; try again" % device_id)
@@ -258,7 +276,7 @@ class LoadBalancers:
         devices = []
         with self.service.session() as session:
             current_device = self._get(session, tenant_id, lb_id).device_id
-        with self.placing_on(current_device), self.service.session() as session:
+        with self.placing_session(current_device) as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
             mark_changed(lb, placing=True)
             changes_placement = any(

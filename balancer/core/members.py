@@ -5,7 +5,7 @@ id from another load balancer or tenant is simply not found (the original let
 a tenant delete another tenant's nodes).  Every change redeploys the LB.
 """
 
-import contextlib
+import functools
 import logging
 
 from balancer.core import exceptions, live, records
@@ -21,7 +21,6 @@ from balancer.db import models
 from balancer.db.session import retried_on_deadlock
 
 LOG = logging.getLogger(__name__)
-_NO_LOCK = contextlib.nullcontext()
 
 # kind -> (model, relation on the server farm, name in messages)
 KINDS = {
@@ -115,12 +114,12 @@ class Members:
     @retried_on_deadlock
     def add(self, ctx, tenant_id, lb_id, kind, items):
         model, relation, _label = KINDS[kind]
-        placing = _NO_LOCK
+        placing = self.service.session
         if kind == "vip":
             with self.service.session() as session:
                 device_id = self._lb(session, tenant_id, lb_id).device_id
-            placing = self.service.load_balancers.placing_on(device_id)
-        with placing, self.service.session() as session:
+            placing = functools.partial(self.service.load_balancers.placing_session, device_id)
+        with placing() as session:
             lb = self._lb(session, tenant_id, lb_id)
             if kind == "vip" and lb.device_id != device_id:
                 raise exceptions.Conflict("load balancer %s moved to another device while "

@@ -62,6 +62,12 @@ def device_get(session, device_id):
     return session.get(models.Device, device_id)
 
 
+def lock_device_row(session, device_id):
+    """Lock the device's row until the transaction ends (PostgreSQL, MySQL)."""
+    session.execute(sa.select(models.Device.id).where(models.Device.id == device_id)
+                    .with_for_update())
+
+
 def device_list(session):
     stmt = sa.select(models.Device).order_by(models.Device.created_at, models.Device.id)
     return list(session.scalars(stmt))
