@@ -289,7 +289,8 @@ class LoadBalancers:
                     raise exceptions.Conflict("protocol %s: the load balancer has cookie "
                                               "persistence (%s)" % (values["protocol"], err),
                                               field="protocol") from err
-                # the VIPs' listeners speak the LB's protocol, as in the original §4.2
+                # the VIPs' listeners speak the LB's protocol, as the original's did
+                # (balancer/tests/functional/test_load_balancers.py)
                 for vip in lb.farm.vips:
                     db.merge_into(vip, {"protocol": values["protocol"]})
             db.merge_into(lb, values)
@@ -306,7 +307,8 @@ class LoadBalancers:
         return self.get(ctx, tenant_id, lb_id)
 
     def _reschedule(self, session, lb):
-        """Keep the device if it still serves the LB, else move it (§4.2)."""
+        """Keep the device if it still serves the LB, else move it (as the
+        original did; balancer/tests/functional/test_scheduler.py)."""
         if lb.device_id is not None:
             try:
                 scheduler.schedule(session, self.service.drivers, lb.algorithm,

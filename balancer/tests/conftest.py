@@ -18,6 +18,19 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 EXAMPLES = os.path.join(TOP, "etc", "examples")
 
 
+def must_run_in_ci():
+    """True where the real-component tests must run, never be skipped
+    (``.ci/run`` sets BALANCER_REQUIRE_REAL_COMPONENTS)."""
+    return bool(os.environ.get("CI") or os.environ.get("BALANCER_REQUIRE_REAL_COMPONENTS"))
+
+
+def skip_outside_ci(reason):
+    """Skip on a developer's machine that lacks ``reason``; fail in CI."""
+    if must_run_in_ci():
+        pytest.fail("must run in CI, but: %s" % reason)
+    pytest.skip(reason)
+
+
 def make_conf(tmp_path, **overrides):
     """A fresh ConfigOpts on a new SQLite file, every option at its default
     except ``overrides`` (``group__name=value`` for grouped options)."""

@@ -7,7 +7,7 @@ or the original's ``X-Role``...).  Only ``X-Identity-Status: Confirmed``
 makes a user: anything else (``delay_auth_decision`` passing an invalid or
 missing token through) is a 401, never a 500 as in the original.
 
-Without ``authtoken`` (the default pipeline, as in the seed README) every
+Without ``authtoken`` (the default pipeline, as in the original's README) every
 request acts as an admin, for a DevBox.  The decision is fail-closed: Keystone
 mode is chosen when our authtoken filter marked the request, or when any
 sign of keystonemiddleware is present, so a pipeline that uses the upstream

@@ -1,6 +1,6 @@
 """Request validation: JSON Schema plus two keywords of our own.
 
-``integerLike: [min, max]`` accepts an integer or a string of digits (the seed's
+``integerLike: [min, max]`` accepts an integer or a string of digits (etc/examples'
 JSON sends ``"port": "80"``) within the range, and ``validate`` turns it into
 an int; ``ipAddress: "node"`` or ``"vip"`` accepts an IP literal (see
 ``balancer.api.schemas.addresses``).  Errors become a 400 that names the

@@ -18,7 +18,7 @@ deploy, so they are refused here:
 
 The unspecified address (``0.0.0.0``, ``::``) stays allowed: it is a
 wildcard bind the renderer knows about (a VIP on it conflicts with every
-other VIP of its port), and the seed's own sample load balancer uses it.
+other VIP of its port), and etc/examples/createLBcommandHAProxy uses it.
 """
 
 import ipaddress

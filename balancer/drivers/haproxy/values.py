@@ -67,7 +67,7 @@ def host_port(host, version, port):
 
 
 def integer(lb_id, field, value, low, high, default=None):
-    """Integers arrive as ints or as the seed's strings (``"80"``)."""
+    """Integers arrive as ints or as strings (``"80"``, as in etc/examples)."""
     if value is None or value == "":
         return default
     text = _text(lb_id, field, value)

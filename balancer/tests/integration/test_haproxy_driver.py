@@ -17,6 +17,7 @@ from balancer.drivers.base import DriverError, LoadBalancer, Monitor, Node, Stic
 from balancer.drivers.haproxy import sections
 from balancer.drivers.haproxy.driver import HaproxyDriver
 from balancer.tests import lab_parts
+from balancer.tests.conftest import skip_outside_ci
 
 pytestmark = pytest.mark.integration
 
@@ -215,7 +216,7 @@ def test_runtime_condition_change_without_reload(box, driver, vip_port):
 
 def test_vip_address_added_and_released(box, driver):
     if not box.ns:
-        pytest.skip("VIP addresses are only added inside the lab's own namespace")
+        skip_outside_ci("VIP addresses are only added inside the lab's own namespace")
     address = f"{box.subnet}.10"
     lb = dataclasses.replace(seed_lb(box, 80, id="lb-extra"),
                              vips=(Vip(id="vx", address=address, port=80, protocol="HTTP"),))

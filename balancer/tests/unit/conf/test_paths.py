@@ -10,7 +10,7 @@ import pytest
 
 from balancer import conf as balancer_conf
 from balancer.conf import paths
-from balancer.tests.conftest import TOP
+from balancer.tests.conftest import TOP, skip_outside_ci
 
 ETC = os.path.join(TOP, "etc")
 OSLO_PLACES = ["/etc/balancer.conf", "/etc/balancer-api.conf",
@@ -38,7 +38,7 @@ def test_a_missing_data_file_names_where_it_was_looked_for():
 
 def test_without_any_config_file_the_checkout_conf_is_the_default(tmp_path, monkeypatch):
     if any(os.path.exists(path) for path in OSLO_PLACES):
-        pytest.skip("this machine has its own balancer config in /etc")
+        skip_outside_ci("this machine has its own balancer config in /etc")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert paths.default_config_files() == [os.path.join(ETC, "balancer-api.conf")]
     (tmp_path / ".balancer").mkdir()
