@@ -4,8 +4,8 @@ This is the one place that knows where each API field is stored (a column or
 ``extra``), so drivers and the renderer never see the original's quirks.
 """
 
+from balancer.common import constants
 from balancer.drivers import base
-from balancer.drivers.haproxy import maps
 
 #: node fields the API keeps and echoes (the original accepted them) but that
 #: no driver receives: HAProxy has no per-server bandwidth or connection-rate
@@ -80,7 +80,7 @@ def tree_record(row, vips, nodes, monitors, stickies):
     protocol = str(row.protocol or "HTTP").upper()
     return base.LoadBalancer(
         id=row.id, name=row.name or "",
-        algorithm=maps.canonical_algorithm(row.algorithm) or "ROUND_ROBIN",
+        algorithm=constants.canonical_algorithm(row.algorithm) or "ROUND_ROBIN",
         protocol=protocol,
         vips=tuple(vip_record(v, protocol) for v in vips),
         nodes=tuple(node_record(n) for n in nodes),

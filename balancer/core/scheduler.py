@@ -7,9 +7,9 @@ driver cannot be loaded is skipped with a warning, never failing the request.
 
 import logging
 
+from balancer.common import constants
 from balancer.core import exceptions
 from balancer.db import api as db
-from balancer.drivers.haproxy import maps
 
 LOG = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def device_capabilities(pool, device_row):
     algorithms = list(caps.get("algorithms", []))
     protocols = [p.upper() for p in caps.get("protocols", [])]
     if declared.get("algorithms"):
-        wanted = {maps.canonical_algorithm(a) for a in declared["algorithms"]}
+        wanted = {constants.canonical_algorithm(a) for a in declared["algorithms"]}
         algorithms = [a for a in algorithms if a in wanted]
     if declared.get("protocols"):
         wanted = {str(p).upper() for p in declared["protocols"]}

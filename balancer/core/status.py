@@ -1,4 +1,10 @@
-"""Load balancer statuses and the node condition vocabulary."""
+"""Load balancer statuses and how a status is worked out from observations.
+
+The node condition words live with the rest of the shared vocabulary in
+``balancer/common/constants.py``; they are re-exported here for the core.
+"""
+
+from balancer.common.constants import CONDITIONS, STATUS_OF_CONDITION  # noqa: F401
 
 BUILD = "BUILD"
 ACTIVE = "ACTIVE"
@@ -13,10 +19,6 @@ LIVE = "True"
 NOT_LIVE = "False"
 REJECTED = "REJECTED"   # the device refused its config; left out until changed
 
-CONDITIONS = ("ENABLED", "DISABLED", "DRAINING")
-# the original's node ``status`` that goes with each condition
-STATUS_OF_CONDITION = {"ENABLED": "INSERVICE", "DISABLED": "OUTOFSERVICE",
-                       "DRAINING": "DRAINING"}
 
 
 def condition_from_route(value):

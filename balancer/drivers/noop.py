@@ -24,16 +24,16 @@ import collections
 import threading
 import time
 
+from balancer.common import constants
 from balancer.drivers import base
-from balancer.drivers.haproxy import maps
 
 #: how many deploys (and runtime condition calls) a noop driver remembers
 HISTORY = 20
 
 
 class NoopDriver(base.Driver):
-    algorithms = maps.ALGORITHMS
-    protocols = maps.PROTOCOLS
+    algorithms = constants.ALGORITHMS
+    protocols = constants.PROTOCOLS
 
     def __init__(self, device, options=None):
         super().__init__(device, options)
@@ -92,8 +92,8 @@ class NoopDriver(base.Driver):
 
     def node_status(self, lb):
         self._maybe_hang()
-        status = {"ENABLED": "UP", "DISABLED": "MAINT", "DRAINING": "DRAIN"}
-        return {n.id: status.get(n.condition, "UP") for n in lb.nodes}
+        status = constants.NODE_OPERATING_STATUS_OF_CONDITION
+        return {n.id: status.get(n.condition, constants.NODE_UP) for n in lb.nodes}
 
     def serving(self):
         """Plays a device that serves whatever it was last deployed."""

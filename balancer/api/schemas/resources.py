@@ -19,9 +19,9 @@ from balancer.api.schemas import (
     within,
     write_only,
 )
+from balancer.common import constants
 from balancer.core import exceptions
 from balancer.core import status as st
-from balancer.drivers.haproxy import maps
 
 NODE_ADDRESS = {"type": "string", "maxLength": 64, "ipAddress": "node"}
 VIP_ADDRESS = {"type": "string", "maxLength": 64, "ipAddress": "vip"}
@@ -50,12 +50,12 @@ NODE = {"type": "object", "required": ["address", "port"], "properties": {
     "vm_instance": TEXT}}
 VIP = {"type": "object", "required": ["address", "port"], "properties": {
     "address": VIP_ADDRESS, "port": integer(1, 65535), "mask": TEXT, "name": TEXT,
-    "type": TEXT, "ipVersion": any_case("ipv4", "ipv6"), "protocol": any_case(*maps.PROTOCOLS),
+    "type": TEXT, "ipVersion": any_case("ipv4", "ipv6"), "protocol": any_case(*constants.PROTOCOLS),
     "VLAN": TEXT, "ICMPreply": TEXT}}
 MONITOR = {"type": "object",
            "required": ["type", "delay", "timeout", "attemptsBeforeDeactivation"],
            "properties": {
-               "type": any_case(*maps.MONITOR_TYPES), "name": TEXT,
+               "type": any_case(*constants.MONITOR_TYPES), "name": TEXT,
                "delay": integer(1, 86400), "timeout": integer(1, 86400),
                "attemptsBeforeDeactivation": integer(1, 100),
                "method": any_case("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"),
@@ -64,7 +64,7 @@ STICKY = {"type": "object", "required": ["type"], "properties": {
     "type": any_case("http_cookie", "http-cookie", "app_cookie", "app-cookie",
                    "source_ip", "source-ip"),
     "cookieName": COOKIE, "name": TEXT}}
-LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": any_case(*maps.PROTOCOLS),
+LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": any_case(*constants.PROTOCOLS),
              "transport": TEXT, "port": TEXT}
 # the items of these lists are checked one by one by node(), vip(), monitor()
 # and sticky() (see load_balancer()), not here as well
@@ -177,7 +177,7 @@ def sticky(data):
 def load_balancer(data):
     reject_read_only(_object(data, "loadbalancer"), allowed=("device_id",))
     data = validate(LB, data)
-    data["algorithm"] = maps.canonical_algorithm(data.get("algorithm") or "ROUND_ROBIN")
+    data["algorithm"] = constants.canonical_algorithm(data.get("algorithm") or "ROUND_ROBIN")
     data["protocol"] = (data.get("protocol") or "HTTP").upper()
     for key, check in (("nodes", node), ("virtualIps", vip), ("healthMonitor", monitor),
                        ("sessionPersistence", sticky)):
@@ -198,7 +198,7 @@ def load_balancer_update(data):
                                      "update; use its own route" % key, field=key)
     data = validate(LB_UPDATE, data)
     if "algorithm" in data:
-        data["algorithm"] = maps.canonical_algorithm(data["algorithm"])
+        data["algorithm"] = constants.canonical_algorithm(data["algorithm"])
     if "protocol" in data:
         data["protocol"] = data["protocol"].upper()
     return data

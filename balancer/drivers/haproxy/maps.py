@@ -1,9 +1,6 @@
-"""Tables from the API's vocabulary to HAProxy keywords.
+"""The shared vocabulary (``balancer/common/constants.py``) in HAProxy's words."""
 
-The API accepts the original's names and common aliases ("RoundRobin",
-"round-robin", "LEAST_CONNECTIONS"); ``canonical_algorithm`` folds them into
-one canonical name so the rest of the code sees only those.
-"""
+from balancer.common import constants
 
 ALGORITHM_KEYWORDS = {
     "ROUND_ROBIN": "roundrobin",
@@ -12,32 +9,9 @@ ALGORITHM_KEYWORDS = {
     "HASH_URI": "uri",
     "STATIC_RR": "static-rr",
 }
-ALGORITHMS = tuple(ALGORITHM_KEYWORDS)
-PROTOCOLS = ("HTTP", "TCP")
-MONITOR_TYPES = ("HTTP", "HTTPS", "CONNECT", "TCP", "ICMP")
-STICKY_TYPES = ("HTTP_COOKIE", "APP_COOKIE", "SOURCE_IP")
+# the listener mode each protocol runs in
+MODE_OF_PROTOCOL = {"HTTP": "http", "TCP": "tcp"}
 
-_ALIASES = {
-    "LEASTCONNECTIONS": "LEAST_CONNECTION",
-    "LEASTCONN": "LEAST_CONNECTION",
-    "SOURCE": "HASH_SOURCE",
-    "SOURCEIP": "HASH_SOURCE",
-    "URI": "HASH_URI",
-    "STATICROUNDROBIN": "STATIC_RR",
-}
-
-
-def _fold(name):
-    return "".join(ch for ch in str(name).upper() if ch.isalnum())
-
-
-_BY_FOLDED = {_fold(name): name for name in ALGORITHMS}
-_BY_FOLDED.update(_ALIASES)
-
-
-def canonical_algorithm(name):
-    """``"RoundRobin"`` -> ``"ROUND_ROBIN"``; unknown names come back upper-cased
-    so that the scheduler can say no device supports them."""
-    if name is None:
-        return None
-    return _BY_FOLDED.get(_fold(name), str(name).upper())
+# what the driver supports: every name of the vocabulary it has a keyword for
+ALGORITHMS = tuple(name for name in constants.ALGORITHMS if name in ALGORITHM_KEYWORDS)
+PROTOCOLS = tuple(name for name in constants.PROTOCOLS if name in MODE_OF_PROTOCOL)

@@ -22,6 +22,7 @@ Mapping rules that are choices rather than facts (also in the driver guide):
   with either.  Cookie persistence needs an HTTP load balancer.
 """
 
+from balancer.common import constants
 from balancer.drivers.base import DriverError
 from balancer.drivers.haproxy import maps, sections, values
 
@@ -76,13 +77,13 @@ def render_lb(lb):
 
 def _mode(lb_id, protocol):
     name = str(protocol or "HTTP").upper()
-    if name not in maps.PROTOCOLS:
+    if name not in maps.MODE_OF_PROTOCOL:
         values.refuse(lb_id, "protocol", protocol, "is not one of %s" % ", ".join(maps.PROTOCOLS))
-    return name.lower()
+    return maps.MODE_OF_PROTOCOL[name]
 
 
 def _backend_lines(lb, lb_id, mode):
-    algorithm = maps.canonical_algorithm(lb.algorithm or "ROUND_ROBIN")
+    algorithm = constants.canonical_algorithm(lb.algorithm or "ROUND_ROBIN")
     if algorithm not in maps.ALGORITHM_KEYWORDS:
         values.refuse(lb_id, "algorithm", lb.algorithm, "is not supported by HAProxy")
     lines = ["mode %s" % mode, "balance %s" % maps.ALGORITHM_KEYWORDS[algorithm]]
@@ -101,7 +102,7 @@ def _check(lb, lb_id, mode):
     if not monitors:
         return {"lines": [], "server": ""}
     for monitor in monitors:
-        if str(monitor.type or "").upper() not in maps.MONITOR_TYPES:
+        if str(monitor.type or "").upper() not in constants.MONITOR_TYPES:
             values.refuse(lb_id, "monitor type", monitor.type)
     http = [m for kind in _HTTP_CHECKS for m in monitors if m.type.upper() == kind]
     lines, server = [], " check"
@@ -138,7 +139,7 @@ def _persistence(lb, lb_id, mode):
     kinds = {}
     for sticky in sorted(lb.stickies, key=lambda s: str(s.id)):
         kind = str(sticky.type or "").upper()
-        if kind not in maps.STICKY_TYPES:
+        if kind not in constants.STICKY_TYPES:
             values.refuse(lb_id, "session persistence type", sticky.type)
         kinds.setdefault(kind, sticky)
     lines, cookie = [], False
@@ -168,11 +169,11 @@ def _server_line(lb_id, node, check_words, cookie):
     host, version = values.address(lb_id, "node address", node.address)
     port = values.integer(lb_id, "node port", node.port, 1, 65535)
     weight = values.integer(lb_id, "node weight", node.weight, 0, 256, default=1)
-    condition = str(node.condition or "ENABLED").upper()
-    if condition not in ("ENABLED", "DISABLED", "DRAINING"):
+    condition = str(node.condition or constants.ENABLED).upper()
+    if condition not in constants.CONDITIONS:
         values.refuse(lb_id, "node condition", node.condition)
     words = ["server %s %s%s" % (node_id, values.host_port(host, version, port), check_words)]
-    words.append("weight %d" % (0 if condition == "DRAINING" else weight))
+    words.append("weight %d" % (0 if condition == constants.DRAINING else weight))
     max_con = values.integer(lb_id, "node maxCon", node.max_con, 0, 1000000)
     min_con = values.integer(lb_id, "node minCon", node.min_con, 0, 1000000)
     if max_con:

@@ -1,0 +1,48 @@
+"""The vocabulary every layer shares: API schemas, the core, the scheduler and
+every driver use these names; a driver maps them to its own keywords (the
+HAProxy driver in ``balancer/drivers/haproxy/maps.py``).
+
+The API accepts the original's names and common aliases ("RoundRobin",
+"round-robin", "LEAST_CONNECTIONS"); ``canonical_algorithm`` folds them into
+one canonical name so the rest of the code sees only those.
+"""
+
+ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTION", "HASH_SOURCE", "HASH_URI", "STATIC_RR")
+PROTOCOLS = ("HTTP", "TCP")
+MONITOR_TYPES = ("HTTP", "HTTPS", "CONNECT", "TCP", "ICMP")
+STICKY_TYPES = ("HTTP_COOKIE", "APP_COOKIE", "SOURCE_IP")
+
+# a node's condition (what the tenant asks for) and the original's node
+# ``status`` that goes with each
+ENABLED, DISABLED, DRAINING = "ENABLED", "DISABLED", "DRAINING"
+CONDITIONS = (ENABLED, DISABLED, DRAINING)
+STATUS_OF_CONDITION = {ENABLED: "INSERVICE", DISABLED: "OUTOFSERVICE", DRAINING: "DRAINING"}
+
+# a node's operating status as a device reports it
+NODE_UP, NODE_DOWN, NODE_DRAIN, NODE_MAINT = "UP", "DOWN", "DRAIN", "MAINT"
+NODE_OPERATING_STATUS_OF_CONDITION = {ENABLED: NODE_UP, DISABLED: NODE_MAINT, DRAINING: NODE_DRAIN}
+
+_ALIASES = {
+    "LEASTCONNECTIONS": "LEAST_CONNECTION",
+    "LEASTCONN": "LEAST_CONNECTION",
+    "SOURCE": "HASH_SOURCE",
+    "SOURCEIP": "HASH_SOURCE",
+    "URI": "HASH_URI",
+    "STATICROUNDROBIN": "STATIC_RR",
+}
+
+
+def _fold(name):
+    return "".join(ch for ch in str(name).upper() if ch.isalnum())
+
+
+_BY_FOLDED = {_fold(name): name for name in ALGORITHMS}
+_BY_FOLDED.update(_ALIASES)
+
+
+def canonical_algorithm(name):
+    """``"RoundRobin"`` -> ``"ROUND_ROBIN"``; unknown names come back upper-cased
+    so that the scheduler can say no device supports them."""
+    if name is None:
+        return None
+    return _BY_FOLDED.get(_fold(name), str(name).upper())
