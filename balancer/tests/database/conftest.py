@@ -4,20 +4,18 @@ A server that does not answer skips its tests on a workstation; in CI
 (``CI`` or ``BALANCER_REQUIRE_REAL_COMPONENTS`` set) it fails them instead.
 """
 
-import os
 
 import pytest
 
 from balancer.tests import databases
+from balancer.tests.conftest import skip_outside_ci
 
 
 def require_server(backend):
     if databases.server_answers(backend):
         return
     message = "no %s server at %s" % (backend, databases.SERVERS[backend])
-    if os.environ.get("CI") or os.environ.get("BALANCER_REQUIRE_REAL_COMPONENTS"):
-        pytest.fail(message)
-    pytest.skip(message)
+    skip_outside_ci(message)
 
 
 @pytest.fixture(params=databases.BACKENDS)

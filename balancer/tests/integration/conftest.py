@@ -11,16 +11,13 @@ import urllib.request
 import pytest
 
 from balancer.tests import lab_parts
-from balancer.tests.conftest import TOP, Api, make_conf
+from balancer.tests.conftest import TOP, Api, make_conf, skip_outside_ci
 from balancer.tests.lab import HaproxyBox
 
 
 def need_box():
     if not HaproxyBox.available():
-        if os.environ.get("CI") or os.environ.get("BALANCER_REQUIRE_REAL_COMPONENTS"):
-            pytest.fail("integration tests must run in CI: need root, haproxy, sshd, "
-                        "socat and sudo")
-        pytest.skip("needs root with haproxy, sshd, socat and sudo")
+        skip_outside_ci("needs root with haproxy, sshd, socat and sudo")
 
 
 @pytest.fixture(scope="module")
