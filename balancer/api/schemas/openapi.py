@@ -136,6 +136,8 @@ BODIES = {
     ("monitors", "create"): _wrapper("healthMonitoring", _ref("MonitorBody")),
     ("stickies", "create"): _ref("StickyBody"),
     ("vips", "create"): _wrapper("virtualIp", _ref("VirtualIpBody")),
+    # also accepted wrapped in {"virtualIp": ...} (balancer.api.v1.members)
+    ("vips", "update"): _optional(resources.VIP),
     ("devices", "create"): resources.DEVICE,
     ("devices", "update"): DEVICE_UPDATE,
 }

@@ -185,6 +185,8 @@ def monitor(data):
     reject_read_only(data, allowed=("status",))
     data = compat.monitor_aliases(validate(MONITOR, data))
     data["type"] = data["type"].upper()
+    if "expected" in data:
+        data["expected"] = str(data["expected"])
     if data["type"] in ("HTTP", "HTTPS"):
         data["method"] = data.get("method", "GET").upper()
         data.setdefault("path", "/")
