@@ -247,9 +247,17 @@ def device(data):
     reject_read_only(data)
     data = validate(DEVICE, data)
     data.setdefault("port", 22)
+    return _device_values(data)
+
+
+def _device_values(data):
+    """Flags as 0/1; ``version`` as text, the type of its column (a form's
+    ``1`` is the CLI's ``"1"``)."""
     for key in FLAGS:
         if key in data:
             data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
+    if "version" in data:
+        data["version"] = str(data["version"])
     return data
 
 
@@ -263,10 +271,7 @@ def device_update(data):
                                  field="type")
     forget_key = "host_key" in data and data["host_key"] is None
     data = compat.without_nulls(data)
-    data = validate(dict(DEVICE, required=[]), data)
-    for key in FLAGS:
-        if key in data:
-            data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
+    data = _device_values(validate(dict(DEVICE, required=[]), data))
     if forget_key:
         data["host_key"] = None
     return data
