@@ -79,8 +79,13 @@ class Progress:
             self.stream.write(".")
         self.stream.flush()
 
-    def done(self, text):
-        self.stream.write(("\n" if self.last is not None else "") + text + "\n")
+    def done(self, text=None):
+        """End the indicator's line; ``text`` when it says more than the
+        last status shown (``deleted``)."""
+        if text and text != self.last:
+            self.stream.write(("\n" if self.last is not None else "")
+                              + "load balancer %s: %s" % (self.lb_id, text))
+        self.stream.write("\n")
         self.stream.flush()
 
 
@@ -99,10 +104,9 @@ class ClientMixin:
             lb = self.client.wait_for(lb_id, timeout=parsed_args.wait_timeout,
                                       interval=WAIT_INTERVAL, progress=progress, gone=gone)
         except errors.ClientError:
-            progress.done("")
+            progress.done()
             raise
-        progress.done("load balancer %s: %s" % (lb_id, "deleted" if lb is None
-                                                 else lb.get("status")))
+        progress.done("deleted" if lb is None else lb.get("status"))
         return lb
 
 

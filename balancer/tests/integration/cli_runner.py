@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 from balancer.tests.integration import cluster
 
@@ -42,8 +43,21 @@ class ApiServer:
         return "http://127.0.0.1:%d" % self.process.port
 
     def __enter__(self):
-        self.cluster.start()
-        return self
+        self.cluster.dbsync()
+        self.process.launch()
+        # /healthcheck answers before authentication, also in the keystone flavor
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if not self.process.running():
+                raise RuntimeError("balancer-api exited: %s" % self.process.tail())
+            try:
+                if cluster.call(self.process.port, "GET", "/healthcheck", timeout=2)[0] == 200:
+                    return self
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.1)
+        self.cluster.stop()
+        raise RuntimeError("balancer-api did not answer: %s" % self.process.tail())
 
     def __exit__(self, *exc):
         self.cluster.stop()
