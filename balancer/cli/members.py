@@ -124,7 +124,8 @@ class DeleteMember(base.Action):
 
 class NodeKind(_Kind):
     resource, what, label = "nodes", "node", "Node"
-    columns = ("id", "name", "type", "address", "port", "weight", "condition", "status")
+    columns = ("id", "name", "type", "address", "port", "weight", "condition", "status",
+               "operatingStatus")
     options = (("name", "<node-name>", "Node name", False, "name"),
                ("type", "<type>", "Type of the node", False, "type"),
                ("address", "<address>", "Node address", True, "address"),
