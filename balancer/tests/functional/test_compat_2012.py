@@ -249,3 +249,26 @@ def test_children_of_a_refused_deploy_are_not_deployed(api):
     children = details["nodes"] + details["virtualIps"]
     assert children and "True" not in {c["deployed"] for c in children}
     assert {c["deployed"] for c in children} == {details["deployed"]}
+
+
+# -- the 2012 Horizon wrapper (horizon/api/balancer.py) ----------------------
+
+def test_horizon_lb_update_sends_none_for_fields_left_alone(api, device, lb):
+    # lb_update(request, lb_id, name=None, algorithm=None, protocol=None, **extra)
+    updated = api.put_json(lb_url("t1", lb["id"]), {"name": "renamed", "algorithm": None,
+                                                    "protocol": None}, status=202).json
+    assert updated["loadbalancer"]["name"] == "renamed"
+    assert (updated["loadbalancer"]["algorithm"], updated["loadbalancer"]["protocol"]) == (
+        lb["algorithm"], lb["protocol"])
+
+
+def test_horizon_algorithm_names(api, device):
+    # its LB_ALGORITHMS: 'RoundRobin', 'LeastConnections', 'LeastLoaded'
+    lb = helpers.create_lb(api, algorithm="LeastConnections")
+    assert (lb["algorithm"], lb["status"]) == ("LEAST_CONNECTION", "ACTIVE")
+    # no device serves LeastLoaded: said as a client error, nothing stored
+    before = helpers.table_dump(api)
+    resp = api.post_json(lb_url("t1"), helpers.lb_body(algorithm="LeastLoaded"),
+                         expect_errors=True)
+    assert 400 <= resp.status_int < 500 and resp.json["error"]["message"]
+    assert helpers.table_dump(api) == before
