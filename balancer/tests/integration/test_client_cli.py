@@ -14,6 +14,7 @@ from balancer.cli import registry
 from balancer.client import BadRequest, Client, Conflict, NotFound, WaitFailed
 from balancer.tests.integration import cli_runner
 from balancer.tests.integration.cli_runner import Cli
+from balancer.tests.integration.conftest import need_box
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +36,16 @@ def noop(cli):
                     "--password", "swordfish", "--extra", "supports_ipv6=0")
 
 
-def test_every_subcommand_against_the_real_api(server, cli, noop):
-    assert (noop["name"], noop["version"], noop["port"], noop["supports_ipv6"]) == (
-        "noop1", "1", 22, 0)
-    assert "swordfish" not in json.dumps(noop)
+def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None):
+    """Every subcommand once, on ``device``: the original README's bodies.
+    ``serving(lb)`` checks the device while everything is in place."""
+    noop = device
     assert "ROUND_ROBIN" in [r["algorithms"] for r in cli.json("algorithms-list")]
     assert "HTTP" in [r["protocols"] for r in cli.json("protocols-list")]
     assert noop["id"] in [d["id"] for d in cli.json("device-list")]
-    assert cli.json("device-show", noop["id"])["name"] == "noop1"
-    assert cli.json("device-update", noop["id"], "--name", "noop-one",
-                    "--extra", "interface=eth1")["interface"] == "eth1"
+    assert cli.json("device-show", noop["id"])["name"] == noop["name"]
+    assert cli.json("device-update", noop["id"], "--name", noop["name"] + "-1",
+                    "--extra", "rack=r1")["rack"] == "r1"
 
     lb = cli.json("lb-create", "--name", "test-lb", "--algorithm", "RoundRobin",
                   "--protocol", "HTTP", "--device-id", noop["id"], "--extra", "transport=TCP")
@@ -57,19 +58,21 @@ def test_every_subcommand_against_the_real_api(server, cli, noop):
         "renamed", "LEAST_CONNECTION", "ACTIVE")
 
     # the original README's bodies: strings for every number
-    vip = cli.json("vip-create", "--name", "test-vip", "--address", "10.0.0.5",
-                   "--mask", "255.255.255.255", "--port", "80", "--vlan", "200", lb["id"])
-    assert (vip["port"], vip["VLAN"], vip["deployed"]) == (80, "200", "True")
+    vip = cli.json("vip-create", "--name", "test-vip", "--address", vip_address,
+                   "--mask", "255.255.255.255", "--port", str(vip_ports[0]), "--vlan", "200",
+                   "--wait", lb["id"])
+    assert (vip["port"], vip["VLAN"], vip["deployed"]) == (vip_ports[0], "200", "True")
     assert [v["id"] for v in cli.json("vip-list", lb["id"])] == [vip["id"]]
     assert cli.json("vip-show", lb["id"], vip["id"])["name"] == "test-vip"
-    moved = cli.json("vip-update", lb["id"], vip["id"], "--port", "8080", "--name", "front")
-    assert (moved["port"], moved["name"]) == (8080, "front")
+    moved = cli.json("vip-update", lb["id"], vip["id"], "--port", str(vip_ports[1]),
+                     "--name", "front", "--wait")
+    assert (moved["port"], moved["name"], moved["deployed"]) == (vip_ports[1], "front", "True")
 
     node = cli.json("node-create", "--name", "node-uno", "--type", "dummy", "--address",
-                    "10.0.1.1", "--port", "8001", "--weight", "1", "--condition", "ENABLED",
-                    "--extra", "vm_id=42", lb["id"])
+                    backend[0], "--port", str(backend[1]), "--weight", "1",
+                    "--condition", "ENABLED", "--extra", "vm_id=42", lb["id"])
     assert (node["port"], node["weight"], node["vm_id"], node["deployed"]) == (
-        8001, 1, 42, "True")
+        backend[1], 1, 42, "True")
     assert [n["id"] for n in cli.json("node-list", lb["id"])] == [node["id"]]
     assert cli.json("node-show", lb["id"], node["id"])["name"] == "node-uno"
     assert cli.json("node-update", "--condition", "DISABLED", lb["id"],
@@ -96,17 +99,60 @@ def test_every_subcommand_against_the_real_api(server, cli, noop):
     assert [n["id"] for n in json.loads(details["nodes"])] == [node["id"]]
     assert len(json.loads(details["healthMonitor"])) == 1
 
+    if serving:
+        serving(lb)
     for command, child in (("sticky-delete", sticky), ("probe-delete", probe),
                            ("node-delete", node), ("vip-delete", vip)):
         cli.ok(command, lb["id"], child["id"], "--wait")
     assert cli.json("node-list", lb["id"]) == []
+    assert cli.json("lb-show", lb["id"])["status"] == "ACTIVE"
     cli.ok("lb-delete", lb["id"], "--wait")
     assert lb["id"] not in [r["id"] for r in cli.json("lb-list")]
+    return lb
 
     spare = cli.json("device-create", "--name", "spare", "--type", "noop", "--ip", "10.1.1.1")
     cli.ok("device-delete", spare["id"])
     assert spare["id"] not in [d["id"] for d in cli.json("device-list")]
+
+
+def test_every_subcommand_with_a_noop_device(server, noop):
+    assert (noop["name"], noop["version"], noop["port"], noop["supports_ipv6"]) == (
+        "noop1", "1", 22, 0)
+    assert "swordfish" not in json.dumps(noop)
+    cli = Cli(server.url + "/t3", "--token", "fake")
+    every_subcommand(cli, noop, "10.0.0.5", (80, 8080), ("10.0.1.1", 8001))
     assert cli.used == set(registry.COMMANDS)
+
+
+@pytest.fixture(scope="module")
+def box():
+    need_box()
+    from balancer.tests.lab import HaproxyBox
+    with HaproxyBox(backends=1) as lab_box:
+        yield lab_box
+
+
+def test_every_subcommand_with_a_real_haproxy_device(server, box):
+    cli = Cli(server.url + "/t4")
+    body = box.api_device_body()
+    extra = [arg for key, value in sorted(box.device_extra().items())
+             for arg in ("--extra", "%s=%s" % (key, value))]
+    device = cli.json("device-create", "--name", "box", "--type", "HAPROXY", "--ip",
+                      body["ip"], "--port", body["port"], "--user", body["user"],
+                      "--password", body["password"], *extra)
+    ports = (box.free_vip_port(80), box.free_vip_port(8080))
+    address, node_port, name = box.backend_nodes()[0]
+    served = []
+
+    def serving(lb):
+        # the VIP moved to its second port, and the node behind it answers
+        served.append((lb["id"] in box.read_config(), box.get(box.vip_url(ports[1]))[:2]))
+
+    lb = every_subcommand(cli, device, box.ip, ports, (address, node_port), serving)
+    assert cli.used == set(registry.COMMANDS)
+    assert served == [(True, (200, name + "\n"))] or served == [(True, (200, name))], served
+    # deleted: the box keeps only the operator's own sections
+    assert lb["id"] not in box.read_config() and cli.json("lb-list") == []
 
 
 def test_table_and_value_output(cli, noop):
