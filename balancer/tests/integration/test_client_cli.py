@@ -48,7 +48,8 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
                     "--extra", "rack=r1")["rack"] == "r1"
 
     lb = cli.json("lb-create", "--name", "test-lb", "--algorithm", "RoundRobin",
-                  "--protocol", "HTTP", "--device-id", noop["id"], "--extra", "transport=TCP")
+                  "--protocol", "HTTP", "--device-id", noop["id"], "--extra", "transport=TCP",
+                  "--wait")
     assert (lb["status"], lb["algorithm"], lb["transport"]) == ("ACTIVE", "ROUND_ROBIN", "TCP")
     assert lb["id"] in [r["id"] for r in cli.json("lb-list")]
     assert cli.json("lb-show", lb["id"])["name"] == "test-lb"
@@ -70,14 +71,15 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
 
     node = cli.json("node-create", "--name", "node-uno", "--type", "dummy", "--address",
                     backend[0], "--port", str(backend[1]), "--weight", "1",
-                    "--condition", "ENABLED", "--extra", "vm_id=42", lb["id"])
+                    "--condition", "ENABLED", "--extra", "vm_id=42", "--wait", lb["id"])
     assert (node["port"], node["weight"], node["vm_id"], node["deployed"]) == (
         backend[1], 1, 42, "True")
     assert [n["id"] for n in cli.json("node-list", lb["id"])] == [node["id"]]
     assert cli.json("node-show", lb["id"], node["id"])["name"] == "node-uno"
-    assert cli.json("node-update", "--condition", "DISABLED", lb["id"],
+    assert cli.json("node-update", "--condition", "DISABLED", "--wait", lb["id"],
                     node["id"])["condition"] == "DISABLED"
-    assert cli.json("node-condition", lb["id"], node["id"], "inservice")["condition"] == \
+    assert cli.json("node-condition", lb["id"], node["id"], "inservice",
+                    "--wait")["condition"] == \
         "ENABLED"
     assert [r["id"] for r in cli.json("lb-find-for-vm", "42")] == [lb["id"]]
     assert cli.json("lb-find-for-vm", "43") == []
@@ -85,13 +87,14 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
     # the 2012 README's probe: --extra url=/ --extra method=GET --extra status=200
     probe = cli.json("probe-create", "--name", "test-probe", "--type", "HTTP",
                      "--extra", "url=/", "--extra", "method=GET", "--extra", "status=200",
-                     lb["id"])
+                     "--wait", lb["id"])
     assert (probe["expected"], probe["path"], probe["delay"], probe["status"]) == (
         "200", "/", 30, "200")
     assert [p["id"] for p in cli.json("probe-list", lb["id"])] == [probe["id"]]
     assert cli.json("probe-show", lb["id"], probe["id"])["name"] == "test-probe"
 
-    sticky = cli.json("sticky-create", "--name", "st1", "--type", "HTTP_COOKIE", lb["id"])
+    sticky = cli.json("sticky-create", "--name", "st1", "--type", "HTTP_COOKIE", "--wait",
+                      lb["id"])
     assert [s["id"] for s in cli.json("sticky-list", lb["id"])] == [sticky["id"]]
     assert cli.json("sticky-show", lb["id"], sticky["id"])["type"] == "HTTP_COOKIE"
 
@@ -108,11 +111,11 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
     assert cli.json("lb-show", lb["id"])["status"] == "ACTIVE"
     cli.ok("lb-delete", lb["id"], "--wait")
     assert lb["id"] not in [r["id"] for r in cli.json("lb-list")]
-    return lb
 
     spare = cli.json("device-create", "--name", "spare", "--type", "noop", "--ip", "10.1.1.1")
     cli.ok("device-delete", spare["id"])
     assert spare["id"] not in [d["id"] for d in cli.json("device-list")]
+    return lb
 
 
 def test_every_subcommand_with_a_noop_device(server, noop):
