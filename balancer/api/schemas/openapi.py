@@ -111,7 +111,9 @@ def _wrapper(key, inner, **more):
 
 
 READ_ONLY_NOTE = ("Unknown keys are stored and echoed back. These keys cannot be set: "
-                  + ", ".join(resources.READ_ONLY) + ". Nesting is limited to %d levels."
+                  + ", ".join(resources.READ_ONLY) + " (a health monitor's status is "
+                  "its expected HTTP codes, as the 2012 clients sent it). Nesting is "
+                  "limited to %d levels."
                   % document.MAX_DEPTH)
 DEVICE_UPDATE = _optional(resources.DEVICE, drop=("type",))
 DEVICE_UPDATE["properties"]["host_key"] = {
