@@ -167,6 +167,8 @@ def run(rec):
                    read_json(MANUAL, "addVIPCommand"))["virtualIp"]
     rec.call("vip-list", "GET", two + "/virtualIps")
     rec.call("vip-show", "GET", "%s/virtualIps/%s" % (two, vip["id"]))
+    rec.call("vip-update", "PUT", "%s/virtualIps/%s" % (two, vip["id"]),
+             read_json(MANUAL, "updateVIPCommand"))
     rec.call("vip-delete", "DELETE", "%s/virtualIps/%s" % (two, vip["id"]), status=204)
     rec.call("lb-delete-minimal", "DELETE", two, status=204, show=False)
 

@@ -31,7 +31,7 @@ ROUTES = [
 for _path, _name, _updatable in (("nodes", "nodes", True),
                                  ("healthMonitoring", "monitors", False),
                                  ("sessionPersistence", "stickies", False),
-                                 ("virtualIps", "vips", False)):
+                                 ("virtualIps", "vips", True)):
     ROUTES += [("GET", ONE_LB + "/" + _path, _name, "index"),
                ("POST", ONE_LB + "/" + _path, _name, "create"),
                ("GET", ONE_LB + "/" + _path + "/{child_id}", _name, "show"),

@@ -5,7 +5,7 @@ import dataclasses
 import ipaddress
 import logging
 
-from balancer.core import coordination, exceptions, scheduler
+from balancer.core import coordination, exceptions, records, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import models
@@ -264,9 +264,10 @@ class LoadBalancers:
             out = lb_view(lb, self.service.health)
             farm = lb.farm
             out["nodes"], probe = members.node_views(lb, farm.servers if farm else [])
-            out["virtualIps"] = [v.to_dict() for v in (farm.vips if farm else [])]
-            out["healthMonitor"] = [p.to_dict() for p in (farm.probes if farm else [])]
-            out["sessionPersistence"] = [s.to_dict() for s in (farm.stickies if farm else [])]
+            views = records.child_views
+            out["virtualIps"] = views(lb, farm.vips if farm else [])
+            out["healthMonitor"] = views(lb, farm.probes if farm else [])
+            out["sessionPersistence"] = views(lb, farm.stickies if farm else [])
         # the device is asked once the session is closed (Members.live_status)
         live_status = members.live_status(out["nodes"], probe)
         return dict(out, **live_status) if live_status else out

@@ -8,7 +8,7 @@ a tenant delete another tenant's nodes).  Every change redeploys the LB.
 import functools
 import logging
 
-from balancer.core import exceptions, live, records
+from balancer.core import exceptions, live, records, vip_update
 from balancer.core import status as st
 from balancer.core.load_balancers import (
     check_protocol,
@@ -38,6 +38,17 @@ class Members:
         self.service = service
         self.read_timeout = service.conf.limits.device_read_timeout
 
+    def lb_of(self, session, tenant_id, lb_id):
+        return self._lb(session, tenant_id, lb_id)
+
+    def child_of(self, lb, kind, child_id):
+        return self._child(lb, kind, child_id)
+
+    @retried_on_deadlock
+    def update_vip(self, ctx, tenant_id, lb_id, vip_id, values):
+        """``PUT …/virtualIps/{id}`` (balancer.core.vip_update)."""
+        return vip_update.update_vip(self, ctx, tenant_id, lb_id, vip_id, values)
+
     def _lb(self, session, tenant_id, lb_id):
         lb = db.lb_get(session, tenant_id, lb_id, children=True)
         if lb is None or lb.farm is None:
@@ -56,7 +67,7 @@ class Members:
         """Node dicts as stored, and what asking the device about them needs
         (for ``live_status``; None when the device is not asked: only an
         ACTIVE load balancer's device is meant to serve what is stored)."""
-        views = [records.not_applied(r.to_dict()) for r in rows]
+        views = [records.not_applied(v) for v in records.child_views(lb, rows)]
         if not views or lb.device_id is None or lb.status != st.ACTIVE:
             return views, None
         return views, (lb.device, records.lb_record(lb))
@@ -96,7 +107,7 @@ class Members:
             lb = self._lb(session, tenant_id, lb_id)
             rows = getattr(lb.farm, KINDS[kind][1])
             if kind != "node":
-                return [r.to_dict() for r in rows]
+                return records.child_views(lb, rows)
             views, probe = self.node_views(lb, rows)
         self.live_status(views, probe)
         return views
@@ -106,7 +117,7 @@ class Members:
             lb = self._lb(session, tenant_id, lb_id)
             row = self._child(lb, kind, child_id)
             if kind != "node":
-                return row.to_dict()
+                return records.child_views(lb, [row])[0]
             views, probe = self.node_views(lb, [row])
         self.live_status(views, probe, budget)
         return views[0]
@@ -144,7 +155,7 @@ class Members:
         self.service.deploy_and_wait(device_id)
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
-            views = [self._child(lb, kind, i).to_dict() for i in ids]
+            views = records.child_views(lb, [self._child(lb, kind, i) for i in ids])
             return [records.not_applied(v) for v in views] if kind == "node" else views
 
     @retried_on_deadlock

@@ -21,6 +21,17 @@ def not_applied(view):
     return view
 
 
+def child_views(lb, rows):
+    """Child rows as the API shows them.  A child is deployed exactly when
+    its load balancer is: every child change bumps the load balancer's
+    revision, and ``deployed`` says whether that revision is live (the
+    original's child rows kept a ``deployed`` nobody updated)."""
+    views = [r.to_dict() for r in rows]
+    for view in views:
+        view["deployed"] = lb.deployed
+    return views
+
+
 def _int(value, default=None):
     if value in (None, ""):
         return default

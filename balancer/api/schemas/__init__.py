@@ -46,8 +46,20 @@ TOKEN = {"type": "string", "minLength": 1, "maxLength": 255,
          "pattern": whole(r"[A-Za-z0-9._:@/\-]+")}
 
 
+# a field the 2012 clients sent as text or as a number (a device ``version``
+# of "1", 1 or 2.8), kept as sent
+NUMBER_OR_TEXT = {"anyOf": [TEXT, {"type": "number"}]}
+
+
 def integer(minimum, maximum):
     return {"integerLike": [minimum, maximum]}
+
+
+def integer_as_sent(minimum, maximum):
+    """An integer or a string of digits in the range, kept as the client
+    spelled it (the original echoed a VIP's ``"VLAN": "200"`` as a string):
+    the ``anyOf`` keeps ``validate`` from turning it into an int."""
+    return {"anyOf": [integer(minimum, maximum)]}
 
 
 def flag():

@@ -111,7 +111,9 @@ def _wrapper(key, inner, **more):
 
 
 READ_ONLY_NOTE = ("Unknown keys are stored and echoed back. These keys cannot be set: "
-                  + ", ".join(resources.READ_ONLY) + ". Nesting is limited to %d levels."
+                  + ", ".join(resources.READ_ONLY) + " (a health monitor's status is "
+                  "its expected HTTP codes, as the 2012 clients sent it). Nesting is "
+                  "limited to %d levels."
                   % document.MAX_DEPTH)
 DEVICE_UPDATE = _optional(resources.DEVICE, drop=("type",))
 DEVICE_UPDATE["properties"]["host_key"] = {
@@ -136,6 +138,8 @@ BODIES = {
     ("monitors", "create"): _wrapper("healthMonitoring", _ref("MonitorBody")),
     ("stickies", "create"): _ref("StickyBody"),
     ("vips", "create"): _wrapper("virtualIp", _ref("VirtualIpBody")),
+    # also accepted wrapped in {"virtualIp": ...} (balancer.api.v1.members)
+    ("vips", "update"): _optional(resources.VIP),
     ("devices", "create"): resources.DEVICE,
     ("devices", "update"): DEVICE_UPDATE,
 }

@@ -3,17 +3,23 @@
 Normalising makes stored data canonical (``"80"`` -> 80, ``"RoundRobin"`` ->
 ``ROUND_ROBIN``, ``"enabled"`` -> ``ENABLED``) so responses give numbers and
 drivers see one vocabulary.  Unknown keys stay allowed: the original kept
-them and echoed them back, and clients rely on that.
+them and echoed them back, and clients rely on that.  What the 2012 clients
+send that needs more than that (``null`` meaning "not given", a monitor's
+``status``/``attempts``/``url``, its default timings) is in
+``balancer.api.schemas.compat``; doc/source/compatibility.rst lists it all.
 """
 
 import ipaddress
 
 from balancer.api.schemas import (
+    NUMBER_OR_TEXT,
     TEXT,
     TOKEN,
     any_case,
+    compat,
     flag,
     integer,
+    integer_as_sent,
     validate,
     whole,
     within,
@@ -48,24 +54,29 @@ NODE = {"type": "object", "required": ["address", "port"], "properties": {
     "status": TEXT, "name": TEXT, "type": TEXT, "description": TEXT,
     "vm_id": integer(0, 2 ** 31 - 1), "parent_id": integer(0, 2 ** 31 - 1),
     "vm_instance": TEXT}}
-VIP = {"type": "object", "required": ["address", "port"], "properties": {
+# every field of a virtual IP, for create and update (vip() and vip_update())
+VIP_FIELDS = {
     "address": VIP_ADDRESS, "port": integer(1, 65535), "mask": TEXT, "name": TEXT,
     "type": TEXT, "ipVersion": any_case("ipv4", "ipv6"), "protocol": any_case(*constants.PROTOCOLS),
-    "VLAN": TEXT, "ICMPreply": TEXT}}
+    "VLAN": integer_as_sent(0, 4095), "ICMPreply": flag()}
+VIP = {"type": "object", "required": ["address", "port"], "properties": VIP_FIELDS}
+# delay, timeout and attempts default (compat.MONITOR_DEFAULTS); the 2012
+# clients' spellings ``attempts``, ``status`` and ``url`` are checked as
+# the fields they stand for (compat.monitor_aliases)
 MONITOR = {"type": "object",
-           "required": ["type", "delay", "timeout", "attemptsBeforeDeactivation"],
+           "required": ["type"],
            "properties": {
                "type": any_case(*constants.MONITOR_TYPES), "name": TEXT,
                "delay": integer(1, 86400), "timeout": integer(1, 86400),
-               "attemptsBeforeDeactivation": integer(1, 100),
+               "attemptsBeforeDeactivation": integer(1, 100), "attempts": integer(1, 100),
                "method": any_case("GET", "HEAD", "POST", "PUT", "OPTIONS", "DELETE", "PATCH"),
-               "path": PATH, "expected": EXPECTED}}
+               "path": PATH, "url": PATH, "expected": EXPECTED, "status": EXPECTED}}
 STICKY = {"type": "object", "required": ["type"], "properties": {
     "type": any_case("http_cookie", "http-cookie", "app_cookie", "app-cookie",
                    "source_ip", "source-ip"),
     "cookieName": COOKIE, "name": TEXT}}
 LB_FIELDS = {"name": TEXT, "algorithm": TOKEN, "protocol": any_case(*constants.PROTOCOLS),
-             "transport": TEXT, "port": TEXT}
+             "transport": TEXT, "port": integer_as_sent(1, 65535)}
 # the items of these lists are checked one by one by node(), vip(), monitor()
 # and sticky() (see load_balancer()), not here as well
 LB = {"type": "object", "required": ["name"], "properties": dict(
@@ -76,7 +87,7 @@ LB = {"type": "object", "required": ["name"], "properties": dict(
     sessionPersistence={"type": "array", "maxItems": 1})}
 LB_UPDATE = {"type": "object", "properties": LB_FIELDS}
 DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
-    "name": TEXT, "type": TOKEN, "version": TEXT,
+    "name": TEXT, "type": TOKEN, "version": NUMBER_OR_TEXT,
     # 64: the length of the original's device.ip column
     "ip": {"type": "string", "maxLength": 64, "pattern": whole(r"[A-Za-z0-9.:\-]+")},
     "port": integer(1, 65535), "user": TOKEN,
@@ -121,7 +132,8 @@ def canonical_address(data):
 
 
 def node(data, creating=True):
-    reject_read_only(_object(data, "node"), allowed=("status",))
+    data = compat.without_nulls(_object(data, "node"))
+    reject_read_only(data, allowed=("status",))
     schema = NODE if creating else dict(NODE, required=[])
     data = canonical_address(validate(schema, data))
     condition = data.get("condition")
@@ -136,8 +148,26 @@ def node(data, creating=True):
 
 
 def vip(data):
-    reject_read_only(_object(data, "virtualIp"))
-    data = canonical_address(validate(VIP, data))
+    """A new virtual IP, checked and canonical."""
+    data = compat.without_nulls(_object(data, "virtualIp"))
+    reject_read_only(data)
+    return vip_canonical(canonical_address(validate(VIP, data)))
+
+
+def vip_update(data):
+    """The fields a ``PUT …/virtualIps/{id}`` changes, checked; the core
+    merges them into the stored VIP and calls ``vip_canonical`` on the whole."""
+    data = compat.without_nulls(_object(data, "virtualIp"))
+    reject_read_only(data)
+    data = canonical_address(validate(dict(VIP, required=[]), data))
+    if data.get("protocol"):
+        data["protocol"] = data["protocol"].upper()
+    return data
+
+
+def vip_canonical(data):
+    """``ipVersion`` from the address (a contradicting one is a 400), the
+    protocol in capitals."""
     version = "IPv6" if ":" in data["address"] else "IPv4"
     if "ipVersion" in data and data["ipVersion"].lower() != version.lower():
         raise exceptions.Invalid("invalid ipVersion: address %s is %s"
@@ -149,9 +179,14 @@ def vip(data):
 
 
 def monitor(data):
-    reject_read_only(_object(data, "healthMonitoring"))
-    data = validate(MONITOR, data)
+    data = compat.without_nulls(_object(data, "healthMonitoring"))
+    # a monitor has no status of its own: the 2012 clients' ``status`` is the
+    # expected HTTP code(s) (compat.monitor_aliases)
+    reject_read_only(data, allowed=("status",))
+    data = compat.monitor_aliases(validate(MONITOR, data))
     data["type"] = data["type"].upper()
+    if "expected" in data:
+        data["expected"] = str(data["expected"])
     if data["type"] in ("HTTP", "HTTPS"):
         data["method"] = data.get("method", "GET").upper()
         data.setdefault("path", "/")
@@ -165,7 +200,8 @@ def monitor(data):
 
 
 def sticky(data):
-    reject_read_only(_object(data, "sessionPersistence"))
+    data = compat.without_nulls(_object(data, "sessionPersistence"))
+    reject_read_only(data)
     data = validate(STICKY, data)
     data["type"] = data["type"].upper().replace("-", "_")
     if data["type"] == "APP_COOKIE" and not data.get("cookieName"):
@@ -175,7 +211,8 @@ def sticky(data):
 
 
 def load_balancer(data):
-    reject_read_only(_object(data, "loadbalancer"), allowed=("device_id",))
+    data = compat.without_nulls(_object(data, "loadbalancer"))
+    reject_read_only(data, allowed=("device_id",))
     data = validate(LB, data)
     data["algorithm"] = constants.canonical_algorithm(data.get("algorithm") or "ROUND_ROBIN")
     data["protocol"] = (data.get("protocol") or "HTTP").upper()
@@ -191,7 +228,8 @@ def each(key, check, items):
 
 
 def load_balancer_update(data):
-    reject_read_only(_object(data, "loadbalancer"))
+    data = compat.without_nulls(_object(data, "loadbalancer"))
+    reject_read_only(data)
     for key in ("nodes", "virtualIps", "healthMonitor", "sessionPersistence"):
         if key in data:
             raise exceptions.Invalid("%s cannot be changed through a load balancer "
@@ -205,12 +243,21 @@ def load_balancer_update(data):
 
 
 def device(data):
-    reject_read_only(_object(data, "device"))
+    data = compat.without_nulls(_object(data, "device"))
+    reject_read_only(data)
     data = validate(DEVICE, data)
     data.setdefault("port", 22)
+    return _device_values(data)
+
+
+def _device_values(data):
+    """Flags as 0/1; ``version`` as text, the type of its column (a form's
+    ``1`` is the CLI's ``"1"``)."""
     for key in FLAGS:
         if key in data:
             data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
+    if "version" in data:
+        data["version"] = str(data["version"])
     return data
 
 
@@ -223,11 +270,8 @@ def device_update(data):
         raise exceptions.Invalid("type cannot be changed; register a new device",
                                  field="type")
     forget_key = "host_key" in data and data["host_key"] is None
-    data = {k: v for k, v in data.items() if not (k == "host_key" and v is None)}
-    data = validate(dict(DEVICE, required=[]), data)
-    for key in FLAGS:
-        if key in data:
-            data[key] = 1 if str(data[key]).lower() in ("1", "true") else 0
+    data = compat.without_nulls(data)
+    data = _device_values(validate(dict(DEVICE, required=[]), data))
     if forget_key:
         data["host_key"] = None
     return data

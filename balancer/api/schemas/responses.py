@@ -130,3 +130,4 @@ for _name, _key, _list_key, _component in (("monitors", "healthMonitoring", "hea
     SUCCESS[(_name, "create")] = (200, wrapped(_key, _component))
     SUCCESS[(_name, "show")] = (200, wrapped(_key, _component))
     SUCCESS[(_name, "delete")] = (204, None)
+SUCCESS[("vips", "update")] = (200, wrapped("virtualIp", "VirtualIp"))

@@ -90,3 +90,12 @@ class VipsController(MemberController):
         self.context(req, tenant_id)
         item = within("virtualIp", resources.vip, self.wrapped(self.body(req), "virtualIp"))
         return 200, {"virtualIp": self._add(req, tenant_id, lb_id, [item])[0]}
+
+    def update(self, req, tenant_id, lb_id, child_id):
+        ctx = self.context(req, tenant_id)
+        body = self.body(req)
+        if isinstance(body, dict) and set(body) == {"virtualIp"}:
+            body = body["virtualIp"]    # flat, as the 2012 CLI sent it, or wrapped
+        values = within("virtualIp", resources.vip_update, body)
+        vip = self.service.members.update_vip(ctx, tenant_id, lb_id, child_id, values)
+        return 200, {"virtualIp": vip}

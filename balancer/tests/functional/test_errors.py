@@ -53,7 +53,7 @@ def test_unknown_routes_are_404(api, path):
     ("POST", "/t1/loadbalancers/abc", "GET, PUT, DELETE"),
     ("PUT", "/t1/loadbalancers/abc/healthMonitoring/p1", "GET, DELETE"),
     ("PUT", "/t1/loadbalancers/abc/sessionPersistence/s1", "GET, DELETE"),
-    ("PUT", "/t1/loadbalancers/abc/virtualIps/v1", "GET, DELETE"),
+    ("POST", "/t1/loadbalancers/abc/virtualIps/v1", "GET, DELETE, PUT"),
     ("GET", "/t1/loadbalancers/abc/nodes/n1/ENABLED", "PUT"),
 ])
 def test_wrong_methods_are_405_with_allow(api, method, path, allow):

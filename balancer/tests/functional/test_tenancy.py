@@ -24,6 +24,7 @@ BODIES = {
     ("POST", "sessionPersistence"): lambda: {"type": "SOURCE_IP"},
     ("POST", "virtualIps"): lambda: {"virtualIp": helpers.vip_body()},
     ("PUT", "nodes"): lambda: {"weight": 9},
+    ("PUT", "virtualIps"): lambda: {"name": "hacked", "port": 9999},
     ("PUT", "loadbalancers"): lambda: {"name": "hacked"},
 }
 
@@ -99,7 +100,7 @@ def test_a_child_of_x_through_y_is_404(world, method, path):
 
 def test_every_child_route_is_covered():
     covered = {p for _m, p in TENANT_ROUTES}
-    assert len(TENANT_ROUTES) == 25 and all(
+    assert len(TENANT_ROUTES) == 26 and all(
         any("/%s" % part in p for p in covered) for part in CHILD_PARTS)
 
 

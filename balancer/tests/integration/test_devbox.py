@@ -18,6 +18,7 @@ import pytest
 
 from balancer.tests import lab_parts
 from balancer.tests.conftest import TOP
+from balancer.tests.integration import cli_runner
 from balancer.tests.integration.conftest import need_box
 
 DEVBOX = os.path.join(TOP, "tools", "devbox")
@@ -88,6 +89,21 @@ def test_devbox_up_shows_round_robin_and_down_removes_everything(tmp_path):
         assert "backend2" not in names and set(names) == {"backend1", "backend3"}
         code, lb = manual(env_api, "getLB.sh", lb_id)
         assert lb["loadbalancer"]["status"] == "ACTIVE"
+
+        # the README's session, with the balancer CLI
+        cli = cli_runner.Cli(api + "/foo")
+        nodes = cli.json("node-list", lb_id)
+        assert len(nodes) == 3 and {n["operatingStatus"] for n in nodes} >= {"UP"}
+        cli.json("node-condition", lb_id, node_id, "ENABLED")
+        cli.json("node-condition", lb_id, node_id, "DRAINING")
+        names = [lab_parts.http_get(box["vip_url"])[1].strip() for _ in range(4)]
+        assert "backend2" not in names and set(names) == {"backend1", "backend3"}
+        second = lab_parts.free_port(18090)     # 8080 in the README; free here for sure
+        vip = cli.json("vip-create", "--address", box["vip"], "--port", second, "--wait",
+                       lb_id)
+        assert vip["deployed"] == "True"
+        status, body, _ = lab_parts.http_get("http://%s:%d/" % (box["vip"], second))
+        assert status == 200 and body.strip() in ("backend1", "backend3")
     finally:
         rc, out = devbox(env, "down", timeout=120)
     assert rc == 0, out

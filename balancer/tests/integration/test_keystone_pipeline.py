@@ -155,6 +155,9 @@ def test_member_can_do_everything_on_its_own_project(kapi, keystone, device):
             call("PUT", many + "/{child_id}", child, {"weight": 5})
             assert call("PUT", many + "/{child_id}/{status}", child + "/disabled").json[
                 "node"]["condition"] == "DISABLED"
+        if kind == "virtualIps":
+            assert call("PUT", many + "/{child_id}", child, {"name": "front"}).json[
+                "virtualIp"]["name"] == "front"
         call("DELETE", many + "/{child_id}", child, status=204)
         kapi.get(child, headers=h, status=404)
     call("DELETE", ONE, one, status=204)

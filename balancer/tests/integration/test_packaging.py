@@ -174,6 +174,11 @@ def test_console_script_and_wsgi_module_serve_from_the_installed_wheel(installed
     try:
         device_id = use_the_server("http://127.0.0.1:%d" % port, server, log_path,
                                    installed_paths(installed)["example"])
+        # the wheel's own command-line client (balancer.cli) against it
+        listed = run([os.path.join(installed["venv"], "bin", "balancer"), "--endpoint",
+                      "http://127.0.0.1:%d" % port, "device-list", "-f", "json"],
+                     timeout=120, cwd=work, env=env)
+        assert device_id in [d["id"] for d in json.loads(listed)], listed
     finally:
         if server.poll() is None:           # still ours: stop it by its PID
             os.kill(server.pid, signal.SIGTERM)

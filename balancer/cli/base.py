@@ -1,0 +1,126 @@
+"""What every command shares: the client, ``--extra``, ``--wait``, records.
+
+A command reaches the API through ``self.app.client_manager.balancer``: the
+standalone shell (balancer.cli.shell) and OpenStackClient (balancer.cli.
+osc_plugin) both put a ``balancer.client.Client`` there.
+"""
+
+import argparse
+import json
+
+from cliff import command, lister, show
+
+from balancer.client import errors
+
+#: seconds ``--wait`` waits by default, and between two looks
+WAIT_TIMEOUT = 600.0
+WAIT_INTERVAL = 1.0
+
+
+def key_value(text):
+    """``key=value`` of ``--extra`` (the original client's option)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError("expected key=value, got %r" % text)
+    return key, value
+
+
+def fields(parsed_args, *names, renames=None):
+    """The body of a create or update: the options given, then ``--extra``
+    pairs (strings, as the original client sent them; the API accepts
+    numbers as strings)."""
+    renames = renames or {}
+    body = {}
+    for name in names:
+        value = getattr(parsed_args, name, None)
+        if value is not None:
+            body[renames.get(name, name)] = value
+    body.update(dict(getattr(parsed_args, "extra", None) or []))
+    return body
+
+
+def add_extra(parser, what="properties"):
+    parser.add_argument("--extra", metavar="<key=value>", action="append", default=[],
+                        type=key_value, help="Extra %s (repeatable)" % what)
+
+
+def add_wait(parser):
+    parser.add_argument("--wait", action="store_true",
+                        help="Wait until the load balancer is ACTIVE (exit 1 if it "
+                             "ends in ERROR)")
+    parser.add_argument("--wait-timeout", type=float, default=WAIT_TIMEOUT,
+                        metavar="<seconds>", help="How long --wait waits (default %d)"
+                        % WAIT_TIMEOUT)
+
+
+def as_columns(record):
+    """(columns, values) of a record for ``ShowOne``: sorted keys, and
+    lists or objects as JSON text, which every formatter can print."""
+    keys = sorted(record)
+    values = [record[k] if not isinstance(record[k], (list, dict))
+              else json.dumps(record[k], sort_keys=True) for k in keys]
+    return keys, values
+
+
+class Progress:
+    """``--wait``'s indicator on stderr: the status each time it changes,
+    a dot for every look that found it unchanged."""
+
+    def __init__(self, stream, lb_id):
+        self.stream, self.lb_id, self.last = stream, lb_id, None
+
+    def __call__(self, lb):
+        status = lb.get("status")
+        if status != self.last:
+            prefix = "\n" if self.last is not None else ""
+            self.stream.write("%sload balancer %s: %s" % (prefix, self.lb_id, status))
+            self.last = status
+        else:
+            self.stream.write(".")
+        self.stream.flush()
+
+    def done(self, text=None):
+        """End the indicator's line; ``text`` when it says more than the
+        last status shown (``deleted``)."""
+        if text and text != self.last:
+            self.stream.write(("\n" if self.last is not None else "")
+                              + "load balancer %s: %s" % (self.lb_id, text))
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+class ClientMixin:
+    @property
+    def client(self):
+        return self.app.client_manager.balancer
+
+    def wait(self, parsed_args, lb_id, gone=False):
+        """With ``--wait``, poll ``lb_id`` until ACTIVE (or deleted); ERROR
+        raises WaitFailed, which cliff prints, exiting 1."""
+        if not getattr(parsed_args, "wait", False):
+            return None
+        progress = Progress(self.app.stderr, lb_id)
+        try:
+            lb = self.client.wait_for(lb_id, timeout=parsed_args.wait_timeout,
+                                      interval=WAIT_INTERVAL, progress=progress, gone=gone)
+        except errors.ClientError:
+            progress.done()
+            raise
+        progress.done("deleted" if lb is None else lb.get("status"))
+        return lb
+
+
+class Show(ClientMixin, show.ShowOne):
+    """A command that prints one record."""
+
+
+class List(ClientMixin, lister.Lister):
+    """A command that prints a table of records; ``columns`` by default."""
+    columns = ("id", "name")
+
+    def rows(self, records):
+        return self.columns, [[r.get(c) for c in self.columns] for r in records]
+
+
+class Action(ClientMixin, command.Command):
+    """A command that prints nothing on success (deletes)."""

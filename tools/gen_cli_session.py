@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Write doc/source/cli-session.inc: the CLI from nothing to traffic, recorded.
+
+Starts a real ``balancer-api`` (its own SQLite database, on a free loopback
+port) and a real HAProxy box with three backends (balancer/tests/lab.py:
+sshd, HAProxy, a network namespace when run as root), then runs the
+installed ``balancer`` console script as a user would: register the box,
+create a load balancer, a virtual IP and three nodes, send requests through
+the VIP, drain a node, move the VIP, delete it all.  Each command and its
+output go into the include file as they happened; only the API's port is
+shown as the usual 8181.
+
+    .venv/bin/python tools/gen_cli_session.py [OUTPUT_FILE]
+
+balancer/tests/integration/test_cli_haproxy.py runs the same ``session()``
+and checks the traffic, and that the doc's commands are the ones it runs.
+"""
+
+import json
+import os
+import shlex
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, TOP)
+
+OUT = os.path.join(TOP, "doc", "source", "cli-session.inc")
+TENANT = "demo"
+SHOWN_URL = "http://127.0.0.1:8181/" + TENANT
+
+
+class Recorder:
+    """Runs ``balancer`` with SERVICE_ENDPOINT set; keeps what a terminal showed."""
+
+    def __init__(self, endpoint):
+        from balancer.tests.integration import cli_runner
+        self.cli_runner = cli_runner
+        self.endpoint = endpoint
+        self.env = cli_runner.clean_env(SERVICE_ENDPOINT=endpoint)
+        self.lines = ["$ export SERVICE_ENDPOINT=%s" % SHOWN_URL]
+        self.commands = []
+
+    def show(self, line, output=""):
+        self.lines.append(line)
+        self.show_output(output)
+
+    def balancer(self, *args, note=None):
+        """Run one command; its stdout (the table, or JSON with ``-f json``)."""
+        args = [str(a) for a in args]
+        code, out, err = self.cli_runner.balancer(*args, env=self.env)
+        if code != 0:
+            raise SystemExit("balancer %s -> %d\n%s%s" % (" ".join(args), code, out, err))
+        self.commands.append(args[0])
+        line = "$ balancer " + " ".join(shlex.quote(a) for a in args)
+        # stderr first: --wait's indicator ends before the record is printed
+        self.show(line + ("    # " + note if note else ""), err)
+        self.show_output(out.replace(self.endpoint, SHOWN_URL))
+        return out
+
+    def show_output(self, output):
+        self.lines += [text for text in output.rstrip("\n").split("\n") if output]
+
+    def value(self, *args, column="id", note=None):
+        return self.balancer(*args, "-f", "value", "-c", column, note=note).strip()
+
+    def curl(self, box, port, times):
+        names = []
+        for _ in range(times):
+            status, body, _headers = box.get(box.vip_url(port))
+            if status != 200:
+                raise SystemExit("GET through the VIP: %s %s" % (status, body))
+            names.append(body.strip())
+        self.show("$ for i in %s; do curl -s %s; done" % (" ".join(
+            str(i + 1) for i in range(times)), box.vip_url(port)), "\n".join(names))
+        return names
+
+
+def session(rec, box):
+    """The session itself; returns what each traffic check saw."""
+    seen = {}
+    rec.balancer("algorithms-list", note="nothing registered yet: empty")
+    extra = []
+    for key, value in sorted(box.device_extra().items()):
+        extra += ["--extra", "%s=%s" % (key, value)]
+    body = box.api_device_body()
+    device = rec.value("device-create", "--name", "box1", "--type", "HAPROXY",
+                       "--ip", body["ip"], "--port", body["port"], "--user", body["user"],
+                       "--password", body["password"], *extra,
+                       note="the operator registers the HAProxy box (admin)")
+    rec.balancer("device-show", device)
+    rec.balancer("algorithms-list")
+    lb = rec.value("lb-create", "--name", "web", "--algorithm", "ROUND_ROBIN",
+                   "--protocol", "HTTP", "--wait", note="a tenant's load balancer")
+    port = box.free_vip_port(80)
+    rec.balancer("vip-create", "--name", "front", "--address", box.ip, "--port", port,
+                 "--wait", lb)
+    for address, node_port, name in box.backend_nodes():
+        rec.balancer("node-create", "--name", name, "--address", address, "--port",
+                     node_port, "--wait", lb)
+    rec.balancer("probe-create", "--type", "HTTP", "--path", "/", "--expected", "200",
+                 "--delay", "5", "--timeout", "2", lb)
+    rec.balancer("lb-show", lb)
+    seen["round robin"] = rec.curl(box, port, 6)
+    nodes = json.loads(rec.balancer("node-list", lb, "-f", "json"))
+    second = [n for n in nodes if n["name"] == box.names[1]][0]["id"]
+    rec.balancer("node-condition", lb, second, "DRAINING",
+                 note="live through HAProxy's runtime API, no reload")
+    seen["drained"] = rec.curl(box, port, 4)
+    vip = rec.value("vip-list", lb)
+    new_port = box.free_vip_port(8080)
+    rec.balancer("vip-update", "--port", new_port, "--wait", lb, vip,
+                 note="the listener moves: a redeploy")
+    seen["moved"] = rec.curl(box, new_port, 3)
+    rec.balancer("lb-delete", "--wait", lb)
+    rec.balancer("lb-list")
+    rec.balancer("device-delete", device)
+    return seen, port, new_port
+
+
+def write(lines, path):
+    with open(path, "w") as handle:
+        handle.write(".. This file is generated by tools/gen_cli_session.py; do not edit.\n\n"
+                     "::\n\n")
+        handle.writelines(("    " + line).rstrip() + "\n" for line in lines)
+
+
+def main(argv):
+    from balancer.tests.integration import cli_runner
+    from balancer.tests.lab import HaproxyBox
+    out = argv[1] if len(argv) > 1 else OUT
+    if not HaproxyBox.available():
+        raise SystemExit("needs root with haproxy, sshd, socat and sudo (tools/"
+                         "install-system-packages)")
+    with tempfile.TemporaryDirectory(prefix="balancer-cli-doc-") as workdir, \
+            cli_runner.ApiServer(workdir) as server, HaproxyBox(backends=3) as box:
+        rec = Recorder(server.url + "/" + TENANT)
+        session(rec, box)
+        write(rec.lines, out)
+    print("wrote %s (%d lines)" % (out, len(rec.lines)))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
