@@ -15,6 +15,19 @@ revision = "007"
 down_revision = "006"
 
 Timestamp = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# as 004_server_databases.py converted every table: a foreign key to
+# ``device.id`` needs the same character set and collation on both sides
+BINARY_COLLATIONS = ("utf8mb4_nopad_bin", "utf8mb4_0900_bin", "utf8mb4_bin")
+
+
+def _mysql_options(bind):
+    if bind.dialect.name != "mysql":
+        return {}
+    for name in BINARY_COLLATIONS:
+        if bind.execute(sa.text("SHOW COLLATION WHERE Collation = :name"),
+                        {"name": name}).first():
+            return {"mysql_charset": "utf8mb4", "mysql_collate": name}
+    raise RuntimeError("the server has none of the collations %s" % (BINARY_COLLATIONS,))
 
 
 def upgrade():
@@ -27,4 +40,5 @@ def upgrade():
         sa.Column("vrrp_role", sa.String(16)),
         sa.Column("checked_at", Timestamp),
         sa.Column("valid_until", Timestamp),
+        **_mysql_options(op.get_bind()),
     )
