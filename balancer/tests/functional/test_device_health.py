@@ -8,6 +8,7 @@ import time
 import pytest
 
 from balancer.common import constants as c
+from balancer.db import models
 from balancer.tests.conftest import make_conf
 from balancer.tests.functional import helpers
 from balancer.tests.functional.test_cluster import _wait
@@ -211,3 +212,44 @@ def test_one_service_probes_and_every_service_shows_the_same_health(cluster):
     leader.service.close()
     _wait(lambda: follower.service.prober.passes > 0, 5, "the other service probing")
     _wait(lambda: show(follower, device)["health"] == c.HEALTH_ONLINE, 5, "ONLINE again")
+
+
+# Device pairs (``peer_id``, doc/source/operations.rst) come with their own
+# change; until the devices table has the column, no device is paired and
+# these tests have nothing to pair.
+needs_pairs = pytest.mark.skipif(not hasattr(models.Device, "peer_id"),
+                                 reason="device pairs (the peer_id column) are not in this tree")
+
+
+def paired(api):
+    first = api.add_device(name="a", vrrp_interface="eth1", noop_vrrp_role="MASTER")
+    second = api.add_device(name="b", noop_vrrp_role="BACKUP")
+    api.put_json("/devices/%s" % first["id"], {"peer_id": second["id"],
+                                                "vrrp_router_id": "51", "vrrp_auth": "pa1rpw"})
+    return first, second
+
+
+@needs_pairs
+def test_a_pair_is_degraded_while_one_side_is_down_and_offline_when_both_are(api):
+    first, second = paired(api)
+    lb = helpers.create_lb(api, device_id=first["id"])
+    probe(api)
+    assert [show(api, d)["health"] for d in (first, second)] == [c.HEALTH_ONLINE] * 2
+    assert show(api, first)["ha"]["role"] == c.VRRP_MASTER
+    assert lb_status(api, lb) == "ONLINE"
+    set_keys(api, second, noop_haproxy_down="refused")
+    probe(api)
+    assert (show(api, first)["health"], show(api, second)["health"]) == (
+        c.HEALTH_ONLINE, c.HEALTH_OFFLINE)
+    assert lb_status(api, lb) == "DEGRADED"
+    set_keys(api, first, noop_unreachable="link down")
+    probe(api)
+    assert lb_status(api, lb) == "OFFLINE"
+    set_keys(api, first, noop_unreachable="", noop_vrrp_role="FAULT")
+    set_keys(api, second, noop_haproxy_down="")
+    probe(api)
+    assert show(api, first)["health"] == c.HEALTH_DEGRADED       # keepalived FAULT
+    assert lb_status(api, lb) == "DEGRADED"
+    set_keys(api, first, noop_vrrp_role="MASTER")
+    probe(api)
+    assert lb_status(api, lb) == "ONLINE"
