@@ -3,6 +3,7 @@ going OFFLINE and ONLINE, the scheduler skipping OFFLINE devices, load
 balancers' ``operatingStatus``, tenants unaffected by each other's devices,
 a hung device, and every service of a deployment showing the same health."""
 
+import threading
 import time
 
 import pytest
@@ -75,7 +76,7 @@ def test_the_vrrp_role_read_is_stored_and_an_unpaired_device_has_no_ha(api):
     probe(api)
     assert helpers.sql(api, "SELECT vrrp_role, health FROM device_health WHERE device_id=:d",
                        d=device["id"]) == [(c.VRRP_BACKUP, c.HEALTH_ONLINE)]
-    assert "ha" not in show(api, device)
+    assert show(api, device).get("ha") is None
 
 
 def test_the_scheduler_places_nothing_new_on_an_offline_device(api):
@@ -165,6 +166,40 @@ def test_a_hung_device_is_offline_within_the_timeout_and_blocks_no_request(api):
     assert outcome[fine["id"]][0] == c.HEALTH_ONLINE
     assert show(api, hung)["health"] == c.HEALTH_OFFLINE
     assert helpers.create_lb(api)["device_id"] == fine["id"]
+
+
+def test_requests_never_wait_for_a_probe_in_flight(tmp_path, migrated_db):
+    """The prober's drivers are its own: while a probe hangs on a device,
+    reads and changes of that very device are answered (the probe's thread
+    is still waiting when they are done)."""
+    from balancer.tests.functional.conftest import running_api
+    conf = make_conf(tmp_path, health__probe_interval=30, health__probe_timeout=2)
+    with running_api(conf, migrated_db) as api:
+        device = api.add_device(noop_hang="30")
+        lb = helpers.create_lb(api, device_id=device["id"])
+        prober = api.service.prober
+        passing = threading.Thread(target=prober.run_once)
+        passing.start()
+        try:
+            assert _until(lambda: device["id"] in prober._running), "no probe in flight"
+            assert show(api, device)["id"] == device["id"]
+            assert listed(api, device)["health"] == c.HEALTH_UNKNOWN
+            changed = api.put_json(helpers.lb_url("t1", lb["id"]), {"name": "renamed"},
+                                   status=202).json["loadbalancer"]
+            assert changed["status"] == "ACTIVE"
+            assert passing.is_alive(), "the requests above waited for the probe"
+        finally:
+            passing.join(30)
+        assert show(api, device)["health"] == c.HEALTH_OFFLINE
+
+
+def _until(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def test_a_deleted_device_takes_its_health_along(api):
