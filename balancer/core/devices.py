@@ -35,6 +35,10 @@ def device_view(row, health=None, probed=None):
         out["operatingStatus"] = st.device_operating_status(health.get(row.id))
     now = models.utcnow()
     out.update(device_health.view(probed, now))
+    if "operatingStatus" in out and out["health"] == st.OFFLINE:
+        # the database decides: what this process's last deploy saw is a
+        # hint, and it does not outvote the last probe (device_health.py)
+        out["operatingStatus"] = st.OFFLINE
     if getattr(row, "peer_id", None):
         # the role keepalived reported to the last probe (device pairs)
         out.setdefault("ha", {"peer_id": row.peer_id})["role"] = device_health.role(probed,

@@ -108,9 +108,12 @@ def test_load_balancers_on_an_offline_device_are_offline_stay_and_can_change(api
     lb = helpers.create_lb(api, device_id=device["id"])
     probe(api)
     assert lb_status(api, lb) == "ONLINE"
+    assert show(api, device)["operatingStatus"] == "ONLINE"      # the deploy's observation
     set_keys(api, device, noop_haproxy_down="refused")
     probe(api)
     assert lb_status(api, lb) == "OFFLINE"
+    assert show(api, device)["operatingStatus"] == listed(api, device)["operatingStatus"] == \
+        "OFFLINE"
     listed_lbs = api.get(helpers.lb_url("t1")).json["loadbalancers"]
     assert [x["operatingStatus"] for x in listed_lbs] == ["OFFLINE"]
     details = api.get(helpers.lb_url("t1", lb["id"], "details")).json
