@@ -6,6 +6,10 @@ leader election in balancer/core/reconcile.py); when it dies the lock passes
 to another process, which probes at once.  Every process reads the stored
 rows (balancer/core/device_health.py), so they all show the same health.
 
+A device that comes back (the last stored probe had it OFFLINE) is deployed
+at once, so the changes it missed while down reach it without waiting for
+the reconcile pass.
+
 A probe costs one round trip per device: ``Driver.probe`` on a driver of the
 prober's own pool (its own warm connection), so probes never wait behind a
 deploy, and deploys and API reads never wait behind a probe.  Probes of a
@@ -19,6 +23,7 @@ import logging
 import threading
 import time
 
+from balancer.common import constants
 from balancer.core import device_health
 from balancer.core.driver_pool import DriverPool
 from balancer.db import api as db
@@ -28,6 +33,13 @@ from balancer.drivers import base
 
 LOG = logging.getLogger(__name__)
 LEADER_LOCK = "balancer-health-prober"
+
+
+def returned(before, outcomes, now):
+    """Ids of the devices the stored probe had OFFLINE that answer now."""
+    return [device_id for device_id, (health, _e, _r) in outcomes.items()
+            if health != constants.HEALTH_OFFLINE
+            and device_health.word(before, device_id, now) == constants.HEALTH_OFFLINE]
 
 
 class Prober:
@@ -66,10 +78,18 @@ class Prober:
         checked_at = models.utcnow()
         until = device_health.valid_until(checked_at, self.interval, self.timeout)
         with self.service.session() as session:
+            before = device_health.read(session)
             health_db.record(session, [(i, h, e, r, checked_at, until)
                                        for i, (h, e, r) in outcomes.items()])
             for device_id, host_key in learned.items():
                 health_db.pin_host_key(session, device_id, host_key)
+            back = set(returned(before, outcomes, checked_at)) & set(db.devices_with_lbs(session))
+        if back:
+            # a device that was down missed the changes made meanwhile (its
+            # load balancers are pending or ERROR): deploy it now rather
+            # than at the next reconcile pass; an up-to-date one costs nothing
+            LOG.info("device(s) %s answer again; deploying them", ", ".join(sorted(back)))
+            self.service.deployer.request_many(sorted(back), force=True)
         self._forget_gone({row.id for row in rows})
         self.passes += 1
         return outcomes

@@ -3,6 +3,7 @@ going OFFLINE and ONLINE, the scheduler skipping OFFLINE devices, load
 balancers' ``operatingStatus``, tenants unaffected by each other's devices,
 a hung device, and every service of a deployment showing the same health."""
 
+import json
 import threading
 import time
 
@@ -203,6 +204,31 @@ def _until(predicate, timeout=5.0):
             return True
         time.sleep(0.01)
     return False
+
+
+def test_a_device_that_answers_again_gets_the_changes_it_missed(api):
+    device = api.add_device()
+    lb = helpers.create_lb(api, device_id=device["id"])
+    # down, as the prober and every deploy see it (the keys are written
+    # straight into the row: a PUT of the device would redeploy it)
+    down = json.dumps({"noop_unreachable": "no route to host", "noop_fail": "unreachable"})
+    helpers.sql(api, "UPDATE device SET extra = :e WHERE id = :id", e=down, id=device["id"])
+    probe(api)
+    changed = api.put_json(helpers.lb_url("t1", lb["id"]), {"name": "while-down"},
+                           status=202).json["loadbalancer"]
+    assert changed["status"] == "ERROR"
+    helpers.sql(api, "UPDATE device SET extra = NULL WHERE id = :id", id=device["id"])
+    deploys = api.service.deployer.deploy_count(device["id"])
+    probe(api)                  # no reconcile pass runs here: the prober deploys
+    assert _until(lambda: api.get(helpers.lb_url("t1", lb["id"])).json["loadbalancer"][
+        "status"] == "ACTIVE"), "the returning device was not brought up to date"
+    assert api.service.deployer.deploy_count(device["id"]) > deploys
+    assert helpers.last_deploy(api, device["id"], lb["id"]).name == "while-down"
+    # a device that stays up is not deployed by the prober
+    deploys = api.service.deployer.deploy_count(device["id"])
+    probe(api)
+    time.sleep(0.2)
+    assert api.service.deployer.deploy_count(device["id"]) == deploys
 
 
 def test_a_deleted_device_takes_its_health_along(api):
