@@ -119,3 +119,17 @@ def test_the_database_health_wins_over_an_online_observation(device_word, expect
 def test_a_load_balancer_never_live_stays_offline_whatever_the_health():
     assert st.lb_operating_status("lb", st.BUILD, st.NOT_LIVE, None,
                                   c.HEALTH_ONLINE) == st.OFFLINE
+
+
+def test_returned_devices_are_those_offline_before_that_answer_now():
+    from balancer.core.prober import returned
+    before = {"was-down": record(c.HEALTH_OFFLINE, device_id="was-down"),
+              "was-up": record(c.HEALTH_ONLINE, device_id="was-up"),
+              "still-down": record(c.HEALTH_OFFLINE, device_id="still-down"),
+              "long-ago": record(c.HEALTH_OFFLINE, age=100, device_id="long-ago")}
+    now = {"was-down": (c.HEALTH_ONLINE, None, c.VRRP_UNKNOWN),
+           "was-up": (c.HEALTH_ONLINE, None, c.VRRP_UNKNOWN),
+           "still-down": (c.HEALTH_OFFLINE, "x", c.VRRP_UNKNOWN),
+           "long-ago": (c.HEALTH_ONLINE, None, c.VRRP_UNKNOWN),
+           "new": (c.HEALTH_ONLINE, None, c.VRRP_UNKNOWN)}
+    assert returned(before, now, NOW) == ["was-down"]
