@@ -6,7 +6,8 @@
   couple of probe intervals, without any request asking the device; once a
   reconcile pass started HAProxy again, ONLINE, and traffic flows.
 * keepalived's state word written on the box is read by the probe (as the
-  SSH user, and through sudo where the file is root's alone).
+  SSH user, and through sudo where the file is root's alone); every probe
+  goes over one SSH connection, kept open.
 * An sshd nobody answers on, and a link cut under a warm connection: OFFLINE
   with the SSH error; the link back up: ONLINE again.
 """
@@ -18,6 +19,7 @@ import pytest
 
 from balancer.common import constants as c
 from balancer.core import device_health
+from balancer.db import api as db
 from balancer.drivers.haproxy import probe
 from balancer.tests import lab_parts
 from balancer.tests.conftest import Api, make_conf, skip_outside_ci
@@ -119,6 +121,11 @@ def test_the_probe_reads_keepalived_state_on_the_box(health_api, api_box, state_
     os.unlink(state)
     assert api_box.wait_for(lambda: stored_role(health_api, device) == c.VRRP_UNKNOWN,
                             timeout=WITHIN)
+    # every pass above went over one SSH connection, kept open
+    prober = health_api.service.prober
+    with health_api.service.session() as session:
+        driver = prober.drivers.peek(db.device_get(session, device["id"]))
+    assert prober.passes >= 4 and driver.transport.connects == 1
 
 
 def test_an_sshd_nobody_answers_on_is_offline_with_the_ssh_error(health_api, api_box):
