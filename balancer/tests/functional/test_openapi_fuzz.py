@@ -87,7 +87,7 @@ def schema(tmp_path_factory, migrated_db):
         loaded.balancer_client = client
         yield loaded
         types = {d["type"] for d in client.get("/devices").json["devices"]}
-        assert types == {"NOOP"}, types
+        assert types <= {"NOOP"}, types        # a scenario may have deleted them all
 
 
 def fresh_start(client):
