@@ -2,7 +2,7 @@
 
 import logging
 
-from balancer.core import exceptions, live, scheduler
+from balancer.core import device_health, exceptions, live, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import crypto, models
@@ -25,12 +25,24 @@ def fault_view(lb_id, tenant_id, user_text, operator_text, updated_at):
             "updated_at": updated_at.isoformat() if updated_at else None}
 
 
-def device_view(row, health=None):
+def device_view(row, health=None, probed=None):
+    """A device as the API shows it; ``probed``: its ``device_health``
+    Record (None: not probed yet), for the ``health`` fields."""
     out = row.to_dict()
     out["has_password"] = bool(row.password)
     out["has_private_key"] = bool(row.private_key)
     if health is not None:
         out["operatingStatus"] = st.device_operating_status(health.get(row.id))
+    now = models.utcnow()
+    out.update(device_health.view(probed, now))
+    if "operatingStatus" in out and out["health"] == st.OFFLINE:
+        # the database decides: what this process's last deploy saw is a
+        # hint, and it does not outvote the last probe (device_health.py)
+        out["operatingStatus"] = st.OFFLINE
+    if getattr(row, "peer_id", None):
+        # the role keepalived reported to the last probe (device pairs)
+        out.setdefault("ha", {"peer_id": row.peer_id})["role"] = device_health.role(probed,
+                                                                                    now)
     return out
 
 
@@ -61,7 +73,8 @@ class Devices:
             row = self._get(session, device_id)
             db.merge_into(row, self._encrypted(values, row))
             session.flush()
-            view = device_view(row)
+            view = device_view(row, probed=device_health.read(session, [device_id])
+                               .get(device_id))
             has_lbs = bool(db.lb_ids_on_device(session, device_id))
         if has_lbs:     # nothing is pending: the device itself changed
             self.service.deploy_and_wait(device_id, force=True)
@@ -106,14 +119,17 @@ class Devices:
         """The device, with its load balancers in ERROR and both texts of
         each error (``faults``, latest first, at most FAULTS_SHOWN)."""
         with self.service.session() as session:
-            out = device_view(self._get(session, device_id), self.service.health)
+            out = device_view(self._get(session, device_id), self.service.health,
+                              device_health.read(session, [device_id]).get(device_id))
             out["faults"] = [fault_view(*f) for f in
                              db.lb_faults_on_device(session, device_id, FAULTS_SHOWN)]
             return out
 
     def list(self, ctx):
         with self.service.session() as session:
-            return [device_view(r, self.service.health) for r in db.device_list(session)]
+            probed = device_health.read(session)
+            return [device_view(r, self.service.health, probed.get(r.id))
+                    for r in db.device_list(session)]
 
     @retried_on_deadlock
     def delete(self, ctx, device_id):

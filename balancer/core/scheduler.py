@@ -3,13 +3,16 @@
 Devices are filtered by capability (algorithm and protocol), then the one with
 the fewest ACTIVE load balancers wins (ties: oldest device).  A device whose
 driver cannot be loaded is skipped with a warning, never failing the request.
+A device whose last health probe found it OFFLINE gets no new load balancer
+(balancer/core/device_health.py); those already on it stay.
 """
 
 import logging
 
 from balancer.common import constants
-from balancer.core import exceptions
+from balancer.core import device_health, exceptions
 from balancer.db import api as db
+from balancer.db import models
 
 LOG = logging.getLogger(__name__)
 
@@ -46,8 +49,18 @@ def supports(caps, algorithm, protocol):
             and (not protocol or protocol in caps["protocols"]))
 
 
-def schedule(session, pool, algorithm, protocol, device_id=None):
-    """The device row that should serve an LB with this algorithm and protocol."""
+def offline_devices(session):
+    """{device id: error} of the devices the database holds OFFLINE now."""
+    now = models.utcnow()
+    return {device_id: record.error for device_id, record in device_health.read(session).items()
+            if record.word(now) == constants.HEALTH_OFFLINE}
+
+
+def schedule(session, pool, algorithm, protocol, device_id=None, keep=False):
+    """The device row that should serve an LB with this algorithm and
+    protocol.  ``keep``: ``device_id`` already serves it (the question is
+    whether it still can), so its health does not matter."""
+    offline = offline_devices(session)
     if device_id:
         row = db.device_get(session, device_id)
         if row is None:
@@ -61,12 +74,18 @@ def schedule(session, pool, algorithm, protocol, device_id=None):
             raise exceptions.NoValidDevice(
                 "device %s cannot serve algorithm %s with protocol %s"
                 % (device_id, algorithm, protocol))
+        if not keep and row.id in offline:
+            raise exceptions.NoValidDevice(
+                "device %s is OFFLINE; no new load balancer is placed on it" % device_id)
         return row
-    candidates = [(r, c) for r, c in usable_devices(session, pool)
-                  if supports(c, algorithm, protocol)]
+    capable = [(r, c) for r, c in usable_devices(session, pool)
+               if supports(c, algorithm, protocol)]
+    candidates = [(r, c) for r, c in capable if r.id not in offline]
     if not candidates:
         raise exceptions.NoValidDevice(
-            "no device can serve algorithm %s with protocol %s" % (algorithm, protocol))
+            "no device can serve algorithm %s with protocol %s%s"
+            % (algorithm, protocol, "; %d that could are OFFLINE" % len(capable)
+               if capable else ""))
     load = db.active_lb_counts(session)
     candidates.sort(key=lambda rc: (load.get(rc[0].id, 0), str(rc[0].created_at or ""), rc[0].id))
     return candidates[0][0]

@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 
-from balancer.core import coordination, deployer, isolation, reconcile
+from balancer.core import coordination, deployer, isolation, prober, reconcile
 from balancer.core import status as st
 from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
@@ -60,6 +60,9 @@ class Service:
         self.members = Members(self)
         self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval,
                                                conf.coordination.pending_check_interval)
+        # device health, stored in the database (balancer/core/prober.py)
+        self.prober = prober.Prober(self, conf.health.probe_interval,
+                                    conf.health.probe_timeout, conf.health.probe_workers)
 
     def start(self):
         """Start this process's background work (once per process)."""
@@ -70,6 +73,7 @@ class Service:
             self.engine.dispose(close=False)
         self._started_in = os.getpid()
         self.reconciler.start()
+        self.prober.start()
 
     def device_lock(self, device_id, purpose="deploy"):
         """The cluster-wide lock of one device: ``deploy`` for its writer,
@@ -185,6 +189,7 @@ class Service:
 
     def close(self):
         self.reconciler.stop()
+        self.prober.stop()
         self.coordination.close()
         self.drivers.close_all()
         self.engine.dispose()

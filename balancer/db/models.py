@@ -237,3 +237,18 @@ class VirtualServer(DictMixin, Base):
     created_at, updated_at = _timestamps()
 
     lb = relationship("LoadBalancer")
+
+
+class DeviceHealth(Base):
+    """The last health probe of a device (balancer/core/prober.py), one row
+    per device: a table of its own, so that a probe every few seconds
+    neither touches the device's ``updated_at`` nor waits for its row lock
+    (``db.api.lock_device_row``)."""
+    __tablename__ = "device_health"
+    device_id = Column(String(32), ForeignKey("device.id", ondelete="CASCADE"),
+                       primary_key=True)
+    health = Column(String(16))          # balancer.common.constants.HEALTHS
+    error = Column(Text)                 # the operator's words: admin views only
+    vrrp_role = Column(String(16))       # balancer.common.constants.VRRP_ROLES
+    checked_at = Column(Timestamp)
+    valid_until = Column(Timestamp)      # after it, nobody vouches for the word

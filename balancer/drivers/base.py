@@ -13,6 +13,8 @@ from __future__ import annotations
 import abc
 import dataclasses
 
+from balancer.common import constants
+
 
 class DriverError(Exception):
     """A device refused or failed a request, told twice (as octavia-lib does).
@@ -148,6 +150,24 @@ class Serving:
     detail: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """One health probe of a device (``Driver.probe``): what the service's
+    prober (balancer/core/prober.py) turns into the device's ``health``.
+
+    ``reachable``: the device answered at all (SSH for HAProxy boxes).
+    ``haproxy_answering``: its load-balancing process answers (HAProxy on
+    its stats socket); None when unreachable.  ``vrrp_role``: what
+    keepalived last wrote (``balancer.common.constants.VRRP_ROLES``),
+    UNKNOWN when the device keeps no keepalived state.  ``error``: what went
+    wrong, in the operator's words (addresses and paths allowed: the device
+    views that show it are admin-only)."""
+    reachable: bool
+    haproxy_answering: bool | None = None
+    vrrp_role: str = constants.VRRP_UNKNOWN
+    error: str = ""
+
+
 class Driver(abc.ABC):
     """One instance per device, reused across deploys (it may keep a warm
     connection).  The core calls it from one thread per device at a time."""
@@ -191,6 +211,18 @@ class Driver(abc.ABC):
         when the driver has not read it yet (the deploy still refuses such a
         virtual IP, naming only its own load balancer)."""
         return ()
+
+    def probe(self) -> Probe:
+        """Is the device up?  One cheap round trip (the prober calls it on
+        every device each ``[health] probe_interval``), from a driver
+        instance of the prober's own, so it never waits behind a deploy.
+        This default asks ``info``; drivers should do better."""
+        try:
+            facts = self.info()
+        except Exception as err:
+            return Probe(reachable=False, error=str(err))
+        reachable = facts.get("reachable", True)
+        return Probe(reachable=bool(reachable), error=str(facts.get("error") or ""))
 
     def serving(self) -> Serving | None:
         """What the running process serves, as seen by the last deploy or

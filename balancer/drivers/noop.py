@@ -113,6 +113,19 @@ class NoopDriver(base.Driver):
         self._maybe_hang()
         return {"reachable": True, "driver": "noop", "deploys": self.deploy_count}
 
+    def probe(self):
+        self._maybe_hang()
+        extra = self.device.extra
+        role = str(extra.get("noop_vrrp_role") or constants.VRRP_UNKNOWN).upper()
+        if role not in constants.VRRP_ROLES:
+            role = constants.VRRP_UNKNOWN
+        if extra.get("noop_unreachable"):
+            return base.Probe(reachable=False, error=str(extra["noop_unreachable"]))
+        if extra.get("noop_haproxy_down"):
+            return base.Probe(reachable=True, haproxy_answering=False, vrrp_role=role,
+                              error=str(extra["noop_haproxy_down"]))
+        return base.Probe(reachable=True, haproxy_answering=True, vrrp_role=role)
+
     def close(self):
         # ends the hangs in progress; later calls hang again (a reconnect)
         closing, self._closing = self._closing, threading.Event()

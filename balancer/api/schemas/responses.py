@@ -60,7 +60,13 @@ DEVICE = record(
     required=("id", "name", "type", "ip", "has_password", "has_private_key"),
     name=TEXT, type=TEXT, version=TEXT, ip=TEXT, port=NUMBER, user=TEXT, host_key=TEXT,
     has_password={"type": "boolean"}, has_private_key={"type": "boolean"},
-    capabilities={"type": "object"})
+    capabilities={"type": "object"},
+    health={"type": "string", "enum": ["ONLINE", "DEGRADED", "OFFLINE", "UNKNOWN"],
+            "description": "the last health probe's word; UNKNOWN before the first "
+                           "probe and once no probe renewed it"},
+    health_error=nullable("string", description="what the last probe found wrong"),
+    health_checked_at=nullable("string", description="UTC time of the last probe, "
+                                                     "ISO 8601 without a zone"))
 def ref(name):
     return {"$ref": "#/components/schemas/" + name}
 

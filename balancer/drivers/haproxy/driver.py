@@ -19,6 +19,7 @@ from balancer.drivers import base
 from balancer.drivers.haproxy import (
     faults,
     maps,
+    probe,
     remote,
     render,
     runtime,
@@ -279,6 +280,18 @@ class HaproxyDriver(base.Driver):
                 "pid": stats.get("Pid"), "uptime_sec": stats.get("Uptime_sec"),
                 "release_date": stats.get("Release_date"), "process_num": stats.get("Process_num"),
                 "current_connections": stats.get("CurrConns"), "config": self.layout.config}
+
+    def probe(self):
+        """One exec of ``scripts/probe.sh`` (balancer/drivers/haproxy/probe.py)
+        over the warm connection: the stats socket and keepalived's state."""
+        extra = self.device.extra or {}
+        try:
+            result = self.transport.run(probe.command(self.layout, extra,
+                                                      bool(self._wrap)))
+        except transport.TransportError as err:
+            return base.Probe(reachable=False,
+                              error=faults.unreachable(self.device, err).operator_fault_string)
+        return probe.parse(result.stdout.decode(*ENCODING), self.layout.socket)
 
     def _observe_info(self, pid):
         if not pid:

@@ -42,6 +42,7 @@ def source(tmp_path):
                helpers.create_lb(api, tenant="other", name="tcp", protocol="TCP",
                                  virtualIps=[helpers.vip_body(protocol="TCP")])]
         api.put_json("/devices/%s" % dev["id"], {"host_key": "ssh-ed25519 AAAAkey"})
+        api.service.prober.run_once()          # device_health rows too
         details = {(lb["tenant_id"], lb["id"]): stored(api.get(helpers.lb_url(
             lb["tenant_id"], lb["id"], "details")).json) for lb in lbs}
         yield conf.database.connection, details
@@ -68,7 +69,7 @@ def dump(url):
     try:
         with engine.connect() as conn:
             return {t.name: [dict(r) for r in conn.execute(
-                sa.select(t).order_by(t.c.id)).mappings()] for t in copy._tables()}
+                sa.select(t).order_by(copy.key_of(t))).mappings()] for t in copy._tables()}
     finally:
         engine.dispose()
 

@@ -147,6 +147,13 @@ def test_installed_package_finds_its_files_outside_any_checkout(installed):
         assert os.path.realpath(found[name]).startswith(found["installed"]), found
 
 
+def test_installed_package_reads_the_scripts_it_runs_on_devices(installed):
+    """Shell a device runs ships as a file in the package (the health probe)."""
+    length = venv_python(installed, "from balancer.drivers.haproxy import probe\n"
+                                    "print(len(probe.script_text()))")
+    assert int(length) > 0
+
+
 def installed_paths(installed):
     """What balancer.conf.paths answers inside the venv, asked once."""
     if "paths" not in installed:
