@@ -46,3 +46,8 @@ def canonical_algorithm(name):
     if name is None:
         return None
     return _BY_FOLDED.get(_fold(name), str(name).upper())
+
+# VRRP roles of a device in an active/standby pair, as keepalived names its
+# states (doc/source/ha.rst); UNKNOWN when the box could not be asked
+VRRP_MASTER, VRRP_BACKUP, VRRP_FAULT, VRRP_UNKNOWN = "MASTER", "BACKUP", "FAULT", "UNKNOWN"
+VRRP_ROLES = (VRRP_MASTER, VRRP_BACKUP, VRRP_FAULT, VRRP_UNKNOWN)

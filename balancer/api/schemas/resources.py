@@ -19,6 +19,7 @@ from balancer.api.schemas import (
     within,
     write_only,
 )
+from balancer.api.schemas import pairs as pair_schema
 from balancer.common import constants
 from balancer.core import exceptions
 from balancer.core import status as st
@@ -91,7 +92,8 @@ DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "interface": TOKEN, "socket": FILE_PATH, "remote_config_path": FILE_PATH,
     "pid_file": FILE_PATH, "haproxy_bin": FILE_PATH,
     "reload_command": {"type": "string", "maxLength": 1024,
-                       "pattern": whole(r"[^\x00-\x1f\x7f]*")}}}
+                       "pattern": whole(r"[^\x00-\x1f\x7f]*")},
+    **pair_schema.PROPERTIES}}
 
 READ_ONLY = ("id", "tenant_id", "device_id", "status", "sf_id", "lb_id", "deployed",
              "created_at", "updated_at", "statusDescription", "status_description",
