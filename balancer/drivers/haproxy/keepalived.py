@@ -157,7 +157,9 @@ def apply_script(layout, pair, lbs, keepalived_bin="keepalived"):
 
 def role_script(layout):
     """Print the box's VRRP state word (nothing when keepalived never wrote one)."""
-    return "cat %s 2>/dev/null; exit 0" % shlex.quote(state_file(layout))
+    path = shlex.quote(state_file(layout))
+    return ("if [ -r %s ]; then cat %s; else %scat %s; fi 2>/dev/null; exit 0"
+            % (path, path, layout.sudo, path))
 
 
 def parse_role(output):

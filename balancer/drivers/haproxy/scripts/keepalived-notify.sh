@@ -11,6 +11,7 @@
 # $1: the state file, $2: the stale mark; keepalived appends the type
 # (INSTANCE), the instance name, the state and the priority.
 set -u
+umask 022          # the service reads the state file as the device's SSH user
 state_file=$1
 stale=$2
 state=${5:-}
