@@ -73,6 +73,10 @@ class PairBox(HaproxyBox):
         self.ip, self.interface = self.address, box_if
         self.subnet = self.address.rsplit(".", 1)[0]
 
+    def device_extra(self, **more):
+        # the driver's files on the box (keepalived's among them) stay in our temp dir
+        return super().device_extra(state_dir=os.path.dirname(self.config_path), **more)
+
     def set_link(self, up):
         """The box's own link up or down (keepalived sees it go: FAULT)."""
         self._sh("ip", "link", "set", self.interface, "up" if up else "down", ns=True)

@@ -6,6 +6,9 @@ here so the pair contract reads in one place.
 
 from balancer.api.schemas import TOKEN, integer, whole, write_only
 
+#: a path on the box, as the device schema spells its other paths
+STATE_DIR = {"type": "string", "maxLength": 1024, "pattern": whole(r"/[A-Za-z0-9._/\-]+")}
+
 #: ``vrrp_auth`` ends up in keepalived.conf: keepalived's PASS authentication
 #: uses at most 8 characters, and quotes, spaces and '#' would end the word
 AUTH = {"type": "string", "minLength": 1, "maxLength": 8,
@@ -24,4 +27,6 @@ PROPERTIES = {
     "vrrp_version": integer(2, 3),
     "vrrp_advert_int": integer(1, 255),
     "ha_peers_port": integer(1, 65535),
+    # where the driver keeps keepalived's files and state word on the box
+    "state_dir": STATE_DIR,
 }

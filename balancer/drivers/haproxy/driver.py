@@ -106,7 +106,11 @@ class HaproxyDriver(base.Driver):
 
     # -- deploy -------------------------------------------------------------
     def deploy(self, lbs):
-        self._pair = None
+        if self._pair is not None:
+            # unpaired since the last deploy: this box's keepalived lets go
+            # of the pair's addresses before the box serves on its own
+            self._apply_keepalived([], self._pair)
+            self._pair = None
         return self._deploy_config(lbs)
 
     def deploy_pair(self, lbs, pair):
@@ -125,9 +129,10 @@ class HaproxyDriver(base.Driver):
 
     def _apply_keepalived(self, lbs, pair):
         extra = self.device.extra or {}
-        conf = keepalived.render(pair, lbs, self.layout)
+        directory = keepalived.state_dir(extra)
+        conf = keepalived.render(pair, lbs, self.layout, directory)
         script = keepalived.apply_script(self.layout, pair, lbs,
-                                         extra.get("keepalived_bin") or "keepalived")
+                                         extra.get("keepalived_bin") or "keepalived", directory)
         status, out, err = self._run(script, stdin=conf.encode())
         facts, text, _runtime = remote.parse(out)
         if status != 0 or "done" not in facts:
@@ -135,10 +140,11 @@ class HaproxyDriver(base.Driver):
             raise faults.device_error(
                 self.device, "the device could not install its VRRP configuration",
                 "keepalived %s failed (exit %s) in %s: %s"
-                % (stage, status, keepalived.state_dir(self.layout), (text + err).strip()))
+                % (stage, status, directory, (text + err).strip()))
 
     def vrrp_role(self):
-        _status, out, _err = self._run(keepalived.role_script(self.layout))
+        _status, out, _err = self._run(keepalived.role_script(
+            self.layout, keepalived.state_dir(self.device.extra)))
         return keepalived.parse_role(out)
 
     def _deploy_config(self, lbs):

@@ -12,7 +12,9 @@ to date (``apply_script`` removes the mark).  doc/source/ha.rst tells the
 whole story; tests: balancer/tests/unit/drivers/haproxy/test_keepalived.py
 (golden files) and balancer/tests/integration/test_pair_failover.py.
 
-Every file lives beside the box's haproxy.cfg (the driver's ``Layout``).
+Every file lives in the driver's state directory on the box (device extra
+``state_dir``, default ``STATE_DIR``), where the device health probe
+(balancer/drivers/haproxy/probe.py, where present) reads the state word.
 """
 
 import base64
@@ -24,6 +26,8 @@ import shlex
 
 from balancer.drivers.base import DriverError
 
+#: the driver's state directory on the box, unless device extra ``state_dir`` says
+STATE_DIR = "/var/lib/balancer"
 #: file names in the box's state directory (``state_dir``)
 KEEPALIVED_STATE_FILE = "keepalived.state"      # MASTER | BACKUP | FAULT, one line
 STALE_MARK = "keepalived.stale"
@@ -36,15 +40,15 @@ _WORD = re.compile(r"[A-Za-z0-9._@:/+=\-]+\Z")
 TAG = "@@balancer"
 
 
-def state_dir(layout):
-    """The directory of the box's HAProxy config, where our files live."""
-    return posixpath.dirname(layout.config) or "/"
+def state_dir(extra):
+    """The directory on the box where our files live (device ``extra``)."""
+    return ((extra or {}).get("state_dir") or STATE_DIR).rstrip("/") or "/"
 
 
-def state_file(layout):
+def state_file(extra):
     """Where the box's keepalived writes its VRRP state word (the device
     health probe reads it too)."""
-    return posixpath.join(state_dir(layout), KEEPALIVED_STATE_FILE)
+    return posixpath.join(state_dir(extra), KEEPALIVED_STATE_FILE)
 
 
 def _word(what, value):
@@ -71,11 +75,10 @@ def vip_cidrs(lbs):
     return [cidr for _v, _p, cidr in sorted(found)]
 
 
-def render(pair, lbs, layout):
+def render(pair, lbs, layout, directory=STATE_DIR):
     """keepalived.conf for the local box of ``pair`` (a ``base.Pair``);
     keepalived needs at least one address (``apply_script`` stops it when
-    the pair has none)."""
-    directory = state_dir(layout)
+    the pair has none).  ``directory``: the state directory (``state_dir``)."""
     track = posixpath.join(directory, TRACK)
     notify = posixpath.join(directory, NOTIFY)
     stale = posixpath.join(directory, STALE_MARK)
@@ -138,13 +141,13 @@ def _shipped(name):
         return handle.read()
 
 
-def apply_script(layout, pair, lbs, keepalived_bin="keepalived"):
+def apply_script(layout, pair, lbs, keepalived_bin="keepalived", directory=STATE_DIR):
     """The command that installs the config fed on stdin (scripts/
     keepalived-apply.sh with its variables), wrapped in ``sudo -n sh -c``
     when the layout needs sudo (keepalived and its files are root's)."""
     q = shlex.quote
     prelude = "".join("%s=%s\n" % (name, q(value)) for name, value in (
-        ("DIR", state_dir(layout)), ("KA", keepalived_bin),
+        ("DIR", directory), ("KA", keepalived_bin),
         ("IFACE", pair.local.interface), ("VIPS", " ".join(vip_cidrs(lbs))),
         ("STOP", "" if vip_cidrs(lbs) else "1"),
         ("NOTIFY_B64", base64.b64encode(_shipped("keepalived-notify.sh")).decode()),
@@ -155,9 +158,9 @@ def apply_script(layout, pair, lbs, keepalived_bin="keepalived"):
     return script
 
 
-def role_script(layout):
+def role_script(layout, directory=STATE_DIR):
     """Print the box's VRRP state word (nothing when keepalived never wrote one)."""
-    path = shlex.quote(state_file(layout))
+    path = shlex.quote(posixpath.join(directory, KEEPALIVED_STATE_FILE))
     return ("if [ -r %s ]; then cat %s; else %scat %s; fi 2>/dev/null; exit 0"
             % (path, path, layout.sudo, path))
 

@@ -41,7 +41,7 @@ if [ "$STOP" = 1 ]; then
   echo "$TAG done"
   exit 0
 fi
-if ! { install_file balancer-keepalived-notify.sh "$NOTIFY_B64" &&
+if ! { mkdir -p "$DIR" && install_file balancer-keepalived-notify.sh "$NOTIFY_B64" &&
        install_file balancer-keepalived-track.sh "$TRACK_B64" && cat > "$NEW"; }; then
   echo "$TAG stage write"
   exit 4

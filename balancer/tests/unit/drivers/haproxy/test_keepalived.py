@@ -20,6 +20,7 @@ from . import cases
 
 GOLDEN = cases.HERE / "golden_pairs"
 LAYOUT = remote.Layout(config="/etc/haproxy/haproxy.cfg", pid_file="/run/haproxy.pid")
+DIRECTORY = keepalived.STATE_DIR
 
 
 def pair(version=2, auth="s3cret", local="dev-a", advert=1.0):
@@ -37,9 +38,11 @@ def sticky_lbs():
 
 
 KEEPALIVED_CASES = {
-    "keepalived_v2_auth": lambda layout=LAYOUT: keepalived.render(pair(), sticky_lbs(), layout),
-    "keepalived_v3_ipv6": lambda layout=LAYOUT: keepalived.render(
-        pair(3, None, "dev-b", 0.5), [cases.lb("lb6", vip=("2001:db8::10", 80))], layout),
+    "keepalived_v2_auth": lambda layout=LAYOUT, directory=DIRECTORY: keepalived.render(
+        pair(), sticky_lbs(), layout, directory),
+    "keepalived_v3_ipv6": lambda layout=LAYOUT, directory=DIRECTORY: keepalived.render(
+        pair(3, None, "dev-b", 0.5), [cases.lb("lb6", vip=("2001:db8::10", 80))], layout,
+        directory),
 }
 SCRIPTS = cases.HERE.parents[3] / "drivers" / "haproxy" / "scripts"
 HAPROXY_CASES = {
@@ -92,8 +95,9 @@ def test_values_that_would_break_the_file_are_refused():
         keepalived.render(pair(auth='a"b'), [], LAYOUT)
 
 
-def test_state_file_lives_beside_the_haproxy_config():
-    assert keepalived.state_file(LAYOUT) == "/etc/haproxy/keepalived.state"
+def test_state_file_is_in_the_state_directory():
+    assert keepalived.state_file({}) == "/var/lib/balancer/keepalived.state"
+    assert keepalived.state_file({"state_dir": "/srv/b/"}) == "/srv/b/keepalived.state"
     assert keepalived.parse_role("MASTER\n") == "MASTER"
     assert keepalived.parse_role("") is None
 
@@ -143,14 +147,14 @@ def _installed(tmp_path):
         target.write_text((SCRIPTS / shipped).read_text())
         target.chmod(0o755)
     return remote.Layout(config=str(tmp_path / "haproxy.cfg"),
-                         pid_file=str(tmp_path / "haproxy.pid"))
+                         pid_file=str(tmp_path / "haproxy.pid")), str(tmp_path)
 
 
 @pytest.mark.allow_subprocess
 @pytest.mark.parametrize("name", sorted(KEEPALIVED_CASES))
 def test_keepalived_golden_passes_keepalived_check(name, eth1_namespace, tmp_path):
     path = tmp_path / "keepalived.conf"
-    path.write_text(KEEPALIVED_CASES[name](_installed(tmp_path)))
+    path.write_text(KEEPALIVED_CASES[name](*_installed(tmp_path)))
     done = _keepalived_check(eth1_namespace, path)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -158,7 +162,7 @@ def test_keepalived_golden_passes_keepalived_check(name, eth1_namespace, tmp_pat
 @pytest.mark.allow_subprocess
 def test_keepalived_check_fails_on_a_broken_file(eth1_namespace, tmp_path):
     path = tmp_path / "keepalived.conf"
-    path.write_text(keepalived.render(pair(), sticky_lbs(), _installed(tmp_path))
+    path.write_text(keepalived.render(pair(), sticky_lbs(), *_installed(tmp_path))
                     .replace("interface eth1", "interface eth9"))
     assert _keepalived_check(eth1_namespace, path).returncode != 0
 
