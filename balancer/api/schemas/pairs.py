@@ -25,7 +25,8 @@ PROPERTIES = {
     "vrrp_auth": write_only(AUTH),
     # device settings kept in ``extra``, checked because they reach keepalived.conf
     "vrrp_version": integer(2, 3),
-    "vrrp_advert_int": integer(1, 255),
+    # whole seconds with VRRPv2; VRRPv3 takes fractions (0.5: failover in ~2 s)
+    "vrrp_advert_int": {"type": "number", "minimum": 0.05, "maximum": 255},
     "ha_peers_port": integer(1, 65535),
     # where the driver keeps keepalived's files and state word on the box
     "state_dir": STATE_DIR,
