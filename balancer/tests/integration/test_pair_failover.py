@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from balancer.tests.conftest import Api, make_conf
+from balancer.tests.conftest import Api, make_conf, skip_outside_ci
 from balancer.tests.lab import HaproxyBox
 from balancer.tests.lab_pair import PairLab
 
@@ -30,10 +30,8 @@ WINDOW = 6.0
 
 def need_pair():
     if not (HaproxyBox.available() and os.path.exists("/usr/sbin/keepalived")):
-        if os.environ.get("CI") or os.environ.get("BALANCER_REQUIRE_REAL_COMPONENTS"):
-            pytest.fail("the pair test must run in CI: needs root, haproxy, sshd, socat, "
-                        "sudo and keepalived (tools/install-system-packages)")
-        pytest.skip("needs root with haproxy, sshd, socat, sudo and keepalived")
+        skip_outside_ci("needs root with haproxy, sshd, socat, sudo and keepalived "
+                        "(tools/install-system-packages)")
 
 
 @pytest.fixture(scope="module")
