@@ -31,13 +31,13 @@ CLIENT_SCRIPT = '''\
 """A lab client: GET the URL every INTERVAL s until DEADLINE or STOP exists;
 one JSON line per request: [monotonic time, status or 0, body or error]."""
 import http.client, json, os, sys, time
-url_host, port, interval, deadline, stop, out = sys.argv[1], int(sys.argv[2]), \\
-    float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
+url_host, port, interval, deadline, stop, out, timeout = sys.argv[1], int(sys.argv[2]), \\
+    float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6], float(sys.argv[7])
 with open(out, "a", buffering=1) as log:
     while time.time() < deadline and not os.path.exists(stop):
         began = time.monotonic()
         try:
-            c = http.client.HTTPConnection(url_host, port, timeout=0.5)
+            c = http.client.HTTPConnection(url_host, port, timeout=timeout)
             c.request("GET", "/", headers={"Connection": "close"})
             r = c.getresponse()
             row = [began, r.status, r.read().decode().strip()]
@@ -222,15 +222,16 @@ class PairLab(parts.Started):
         out = self._sh(parts.python(), "-c", code, ns=self.client_ns).split(None, 1)
         return int(out[0]), (out[1].strip() if len(out) > 1 else "")
 
-    def client_loop(self, port, seconds, interval=0.05):
-        return ClientLoop(self, port, seconds, interval)
+    def client_loop(self, port, seconds, interval=0.05, timeout=0.5):
+        return ClientLoop(self, port, seconds, interval, timeout)
 
 
 class ClientLoop:
     """Requests through the VIP from the client namespace, in the background,
     for at most ``seconds``; ``rows()`` reads what happened so far."""
 
-    def __init__(self, lab, port, seconds, interval):
+    def __init__(self, lab, port, seconds, interval, timeout):
+        self.timeout = timeout
         self.lab = lab
         self.out = os.path.join(lab.root, f"client-{time.monotonic_ns()}.jsonl")
         self.stop_file = self.out + ".stop"
@@ -238,7 +239,8 @@ class ClientLoop:
         with open(script, "w") as handle:
             handle.write(CLIENT_SCRIPT)
         self.proc = lab._spawn([parts.python(), script, lab.vip, str(port), str(interval),
-                                str(time.time() + seconds), self.stop_file, self.out],
+                                str(time.time() + seconds), self.stop_file, self.out,
+                                str(timeout)],
                                lab.client_ns)
 
     def rows(self):

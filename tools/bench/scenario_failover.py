@@ -26,6 +26,8 @@ import time
 from harness import summary_ms
 
 WINDOW = 6.0        # the longest a failover may take before its failures count as outside
+TIMEOUT = 0.5       # the client's timeout: a request sent that long before the failure
+                    # was still in flight when it struck
 
 
 def _wait(predicate, timeout):
@@ -58,7 +60,7 @@ def _one(lab, api, lb, index, kind):
     """Fail the VIP holder once; (failover seconds, failed, lost change)."""
     holder = _wait(lab.holder, 15)
     survivor = next(box for box in lab.boxes if box is not holder)
-    loop = lab.client_loop(80, seconds=30, interval=0.02)
+    loop = lab.client_loop(80, seconds=30, interval=0.02, timeout=TIMEOUT)
     time.sleep(1.0)
     event = time.monotonic()
     if kind == "haproxy":
@@ -75,7 +77,7 @@ def _one(lab, api, lb, index, kind):
                      {"weight": weight})
         holder.set_link(True)
     rows = loop.stop()
-    failed_at = [r[0] for r in rows if r[0] >= event and r[1] != 200]
+    failed_at = [r[0] for r in rows if r[0] >= event - TIMEOUT and r[1] != 200]
     if failed_at:
         good = [r[0] for r in rows if r[0] > failed_at[0] and r[1] == 200]
         took = (good[0] if good else rows[-1][0]) - failed_at[0]
@@ -83,7 +85,7 @@ def _one(lab, api, lb, index, kind):
         took = 0.0
     inside = [t for t in failed_at if t <= event + WINDOW]
     outside = [round(r[0] - event, 3) for r in rows
-               if r[1] != 200 and not event <= r[0] <= event + WINDOW]
+               if r[1] != 200 and not event - TIMEOUT <= r[0] <= event + WINDOW]
     # bring the failed box back, as the service's background loops do
     api.service.reconciler.run_once(wait=60)
     _wait(lambda: holder.state_word() == "BACKUP", 15)
