@@ -94,7 +94,7 @@ def failures(rows, since):
     return [row for row in rows if row[0] >= since and row[1] != 200]
 
 
-def before(rows, event):
+def failed_before(rows, event):
     """Failed requests sent before ``event`` could have noticed it."""
     return [row for row in rows if row[1] != 200 and row[0] < event - TIMEOUT]
 
@@ -142,7 +142,7 @@ def test_failover_when_haproxy_dies_keeps_persistence(lab, api, pair):
     span = window(rows, killed_at - TIMEOUT)
     assert span is None or (span[1] is not None and span[1] - killed_at < WINDOW), span
     assert not [r for r in failures(rows, killed_at) if r[0] > killed_at + WINDOW]
-    assert not before(rows, killed_at)
+    assert not failed_before(rows, killed_at)
     after = [r[2] for r in rows if r[0] > killed_at and r[1] == 200]
     assert after and set(after) == {backend}, set(after)
     # the reconcile pass brings the dead box back: as BACKUP (nopreempt)
@@ -165,7 +165,7 @@ def test_link_down_change_on_survivor_and_a_returning_box_waits_until_current(
     assert wait_for(lambda: lab.holder() is survivor, WINDOW), "the VIP did not move"
     time.sleep(1.5)
     rows = loop.rows()
-    assert not before(rows, cut_at)
+    assert not failed_before(rows, cut_at)
     assert not [r for r in failures(rows, cut_at) if r[0] > cut_at + WINDOW]
     assert {r[2] for r in rows if r[0] > cut_at and r[1] == 200} == {backend}
     # a change while the box is out: the sticky backend is disabled
