@@ -138,10 +138,13 @@ class Devices:
                 raise exceptions.Conflict(
                     "device %s is in use by load balancers %s"
                     % (device_id, ", ".join(lb_ids)), loadbalancers=lb_ids)
-            pairs.apply(session, row, {"peer_id": None})
+            peers = pairs.apply(session, row, {"peer_id": None}) - {device_id}
             session.delete(row)
+            serving_peers = [p for p in peers if db.lb_ids_on_device(session, p)]
         self.service.drivers.forget(device_id)
         self.service.health.forget(device_id)
+        if serving_peers:   # the peer now serves alone (its VIPs no longer VRRP's)
+            self.service.deploy_and_wait(*serving_peers, force=True)
 
     def info(self, ctx, device_id):
         """Capabilities and the device's own facts; a failing device answers,

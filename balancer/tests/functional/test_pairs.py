@@ -153,3 +153,16 @@ def test_both_sides_down_is_an_error(api):
         api.put_json("/devices/%s" % device["id"], {"noop_down": "gone"})
     api.put_json(helpers.lb_url("t1", lb["id"]), {"name": "renamed"}, status=202)
     assert api.get(helpers.lb_url("t1", lb["id"])).json["loadbalancer"]["status"] == "ERROR"
+
+
+def test_deleting_a_member_unpairs_and_the_peer_serves_alone(api):
+    first, second = pair(api)
+    lb = helpers.create_lb(api)
+    anchor = lb["device_id"]
+    other = second["id"] if anchor == first["id"] else first["id"]
+    before = api.driver(anchor).deploy_count
+    api.delete("/devices/%s" % other, status=204)
+    assert api.get("/devices/%s" % anchor).json["device"]["ha"] is None
+    assert api.driver(anchor).deploy_count == before + 1      # deployed alone
+    resp = api.delete("/devices/%s" % anchor, status=409)
+    assert lb["id"] in helpers.error_of(resp, 409)["message"]
