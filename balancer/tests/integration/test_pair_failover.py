@@ -15,6 +15,7 @@ production.  What is measured from the client's requests through the VIP:
 """
 
 import os
+import socket
 import time
 
 import pytest
@@ -114,6 +115,20 @@ def sticky_backend(lab):
     return served.pop()
 
 
+def stick_table(box, lb_id):
+    """``show table`` of the load balancer's backend, from the box's socket."""
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(5)
+        conn.connect(box.socket)
+        conn.sendall(b"show table balancer-lb-%s\n" % lb_id.encode())
+        chunks = []
+        while True:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return b"".join(chunks).decode()
+            chunks.append(chunk)
+
+
 def test_both_boxes_serve_one_config_and_report_their_roles(lab, api, pair):
     a, b = lab.boxes
     ours = [box.read_config().split("# managed by balancer", 1)[1] for box in (a, b)]
@@ -126,6 +141,12 @@ def test_both_boxes_serve_one_config_and_report_their_roles(lab, api, pair):
         assert ha["role"] == ("MASTER" if box is holder else "BACKUP"), (ha, box.state_word())
     # neither box added the VIP by hand: only the holder has it
     assert [box.holds(lab.vip) for box in (a, b)].count(True) == 1
+    # the client's stick entry reaches the standby's table through peers
+    sticky_backend(lab)
+    standby = a if holder is b else b
+    client = lab.subnet + ".4"
+    assert wait_for(lambda: "key=%s " % client in stick_table(standby, pair["lb"]["id"]), 5), \
+        stick_table(standby, pair["lb"]["id"])
 
 
 def test_failover_when_haproxy_dies_keeps_persistence(lab, api, pair):
