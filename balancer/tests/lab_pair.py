@@ -87,6 +87,21 @@ class PairBox(HaproxyBox):
             if "haproxy" in _comm(pid):
                 os.kill(pid, signal.SIGKILL)
 
+    def kill_keepalived(self):
+        """SIGKILL the box's keepalived (its main process, by its pid file):
+        it sends no last advert and leaves its addresses behind."""
+        path = os.path.join(os.path.dirname(self.config_path), "keepalived.pid")
+        with open(path) as handle:
+            pid = int(handle.read().split()[0])
+        if "keepalived" in _comm(pid):
+            os.kill(pid, signal.SIGKILL)
+        vrrp = os.path.join(os.path.dirname(self.config_path), "keepalived-vrrp.pid")
+        if os.path.exists(vrrp):
+            with open(vrrp) as handle:
+                child = int(handle.read().split()[0])
+            if "keepalived" in _comm(child):
+                os.kill(child, signal.SIGKILL)
+
     def holds(self, address):
         return f" {address}/" in self.interface_addresses()
 

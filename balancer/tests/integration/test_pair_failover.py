@@ -172,6 +172,28 @@ def test_failover_when_haproxy_dies_keeps_persistence(lab, api, pair):
     assert lab.holder() is other
 
 
+def test_keepalived_killed_the_peer_takes_over_and_the_box_comes_back_clean(lab, api, pair):
+    """SIGKILL leaves the dead keepalived's address on the box; the peer
+    takes the VIP (gratuitous ARP), and the next deploy restarts keepalived
+    only after removing the leftover, so one box holds the VIP again."""
+    active = lab.holder()
+    survivor = next(box for box in lab.boxes if box is not active)
+    loop = lab.client_loop(80, seconds=30)
+    time.sleep(1.0)
+    killed_at = time.monotonic()
+    active.kill_keepalived()
+    assert wait_for(lambda: survivor.holds(lab.vip), WINDOW), "the peer did not take the VIP"
+    time.sleep(1.0)
+    rows = loop.stop()
+    assert not failed_before(rows, killed_at)
+    assert not [r for r in failures(rows, killed_at) if r[0] > killed_at + WINDOW]
+    assert active.holds(lab.vip)             # the leftover of the killed keepalived
+    api.service.reconciler.run_once(wait=60)
+    assert wait_for(lambda: lab.holder() is survivor, 10), "two boxes still hold the VIP"
+    assert wait_for(lambda: active.state_word() == "BACKUP", 10), active.state_word()
+    assert lab.get(80)[0] == 200
+
+
 def test_link_down_change_on_survivor_and_a_returning_box_waits_until_current(
         lab, api, pair):
     lb_id = pair["lb"]["id"]
