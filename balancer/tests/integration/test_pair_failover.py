@@ -149,6 +149,30 @@ def test_both_boxes_serve_one_config_and_report_their_roles(lab, api, pair):
         stick_table(standby, pair["lb"]["id"])
 
 
+def test_a_new_vip_reloads_keepalived_without_dropping_the_held_one(lab, api, pair):
+    holder = lab.holder()
+    loop = lab.client_loop(80, seconds=30)
+    time.sleep(1.0)
+    began = time.monotonic()
+    second = f"{lab.subnet}.11"
+    body = {"name": "second", "algorithm": "ROUND_ROBIN", "protocol": "HTTP",
+            "virtualIps": [{"address": second, "port": 8080}],
+            "nodes": [{"address": a, "port": p} for a, p, _n in lab.backend_nodes()]}
+    lb = api.post_json("/foo/loadbalancers", body, status=202).json["loadbalancer"]
+    assert lb["status"] == "ACTIVE" and lb["device_id"] == pair["lb"]["device_id"]
+    assert wait_for(lambda: holder.holds(second), 10), "keepalived did not take the new VIP"
+    time.sleep(1.0)
+    rows = loop.stop()
+    assert [r for r in rows if r[0] >= began] and not failures(rows, 0), failures(rows, 0)
+    assert lab.holder() is holder                 # a reload, not an election
+    for box in lab.boxes:
+        assert f"{second}/32" in open(os.path.join(os.path.dirname(box.config_path),
+                                                   "keepalived.conf")).read()
+    api.delete("/foo/loadbalancers/%s" % lb["id"], status=204)
+    assert wait_for(lambda: not holder.holds(second), 10)
+    assert lab.holder() is holder
+
+
 def test_failover_when_haproxy_dies_keeps_persistence(lab, api, pair):
     before = lab.holder()
     backend = sticky_backend(lab)
