@@ -53,7 +53,7 @@ class Devices:
             row = db.new_row(models.Device, values)
             session.add(row)
             session.flush()
-            touched = pairs.apply(session, row, ha_values)
+            touched = pairs.apply(session, row, ha_values, self._can_pair)
             session.flush()
             view = device_view(row)
             has_lbs = bool(touched) and any(db.lb_ids_on_device(session, i) for i in touched)
@@ -69,13 +69,16 @@ class Devices:
             row = self._get(session, device_id)
             values, ha_values = pairs.split_fields(self._encrypted(values, row))
             db.merge_into(row, values)
-            touched = pairs.apply(session, row, ha_values) | {device_id}
+            touched = pairs.apply(session, row, ha_values, self._can_pair) | {device_id}
             session.flush()
             view = device_view(row)
             has_lbs = any(db.lb_ids_on_device(session, i) for i in touched)
         if has_lbs:     # nothing is pending: the device (or its pair) itself changed
             self.service.deploy_and_wait(*sorted(touched), force=True)
         return view
+
+    def _can_pair(self, row):
+        return getattr(self.service.drivers.peek(row), "supports_pairs", False)
 
     def _encrypted(self, values, row=None):
         """``values`` with the password and private key as stored: encrypted

@@ -32,11 +32,12 @@ def split_fields(values):
     return rest, {k: v for k, v in values.items() if k in HA_FIELDS}
 
 
-def apply(session, row, ha_values):
+def apply(session, row, ha_values, can_pair=None):
     """Apply pairing values to ``row`` (flushed, in ``session``): returns the
     ids of the devices whose deploys change (both members of an old and a
     new pair).  Raises Conflict (why) or Invalid and changes nothing then:
-    the caller's transaction is rolled back."""
+    the caller's transaction is rolled back.  ``can_pair(row)``: whether the
+    device's driver drives pairs (``base.Driver.supports_pairs``)."""
     touched = set()
     for key in ("vrrp_interface", "vrrp_router_id", "vrrp_priority", "vrrp_auth"):
         if key in ha_values:
@@ -46,7 +47,7 @@ def apply(session, row, ha_values):
         if wanted is None:
             touched |= _unpair(session, row)
         elif wanted != row.peer_id:
-            touched |= _pair(session, row, wanted)
+            touched |= _pair(session, row, wanted, can_pair)
     if row.peer_id:
         peer = db.device_get(session, row.peer_id)
         _agree(session, row, peer, ha_values)
@@ -67,7 +68,7 @@ def _unpair(session, row):
     return {row.id}
 
 
-def _pair(session, row, peer_id):
+def _pair(session, row, peer_id, can_pair):
     if peer_id == row.id:
         raise exceptions.Conflict("peer_id: device %s cannot be paired with itself" % row.id,
                                   field="peer_id")
@@ -78,6 +79,9 @@ def _pair(session, row, peer_id):
         raise exceptions.Conflict(
             "peer_id: device %s (%s) cannot be paired with device %s of another type (%s)"
             % (row.id, row.type, peer.id, peer.type), field="peer_id")
+    if can_pair is not None and not can_pair(row):
+        raise exceptions.Conflict("peer_id: devices of type %s cannot be paired" % row.type,
+                                  field="peer_id")
     if row.peer_id:
         raise exceptions.Conflict(
             "peer_id: device %s is already paired with device %s; unpair it first "

@@ -166,3 +166,14 @@ def test_deleting_a_member_unpairs_and_the_peer_serves_alone(api):
     assert api.driver(anchor).deploy_count == before + 1      # deployed alone
     resp = api.delete("/devices/%s" % anchor, status=409)
     assert lb["id"] in helpers.error_of(resp, 409)["message"]
+
+
+def test_a_driver_without_pair_support_cannot_pair(api, monkeypatch):
+    from balancer.drivers import noop
+    monkeypatch.setattr(noop.NoopDriver, "supports_pairs", False)
+    first = api.add_device(name="a", vrrp_interface="eth0")
+    second = api.add_device(name="b")
+    resp = api.put_json("/devices/%s" % first["id"], {"peer_id": second["id"],
+                                                     "vrrp_router_id": 5}, status=409)
+    assert "cannot be paired" in helpers.error_of(resp, 409, field="peer_id")["message"]
+    assert api.get("/devices/%s" % second["id"]).json["device"]["ha"] is None
