@@ -177,3 +177,12 @@ def test_a_driver_without_pair_support_cannot_pair(api, monkeypatch):
                                                      "vrrp_router_id": 5}, status=409)
     assert "cannot be paired" in helpers.error_of(resp, 409, field="peer_id")["message"]
     assert api.get("/devices/%s" % second["id"]).json["device"]["ha"] is None
+
+
+def test_a_device_id_of_either_member_places_on_the_pair(api):
+    first, second = pair(api)
+    anchor = min(first["id"], second["id"])
+    other = max(first["id"], second["id"])
+    lb = helpers.create_lb(api, device_id=other)
+    assert lb["status"] == "ACTIVE" and lb["device_id"] == anchor
+    assert [r.id for r in api.driver(other).deploys[-1]] == [lb["id"]]
