@@ -5,10 +5,10 @@ import dataclasses
 import ipaddress
 import logging
 
-from balancer.core import coordination, exceptions, records, scheduler
+from balancer.core import coordination, exceptions, placing, records, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
-from balancer.db import models
+from balancer.db import inserts, models
 from balancer.db.session import retried_on_deadlock
 
 CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
@@ -200,6 +200,11 @@ class LoadBalancers:
 
     @retried_on_deadlock
     def create(self, ctx, tenant_id, values):
+        """Store the load balancer and its children in one transaction, one
+        insert per table (``balancer.db.inserts``), committed before the
+        deploy: the deploy (maybe another process's) and every later VIP
+        check must see it.  Its status settles in the deploy's one commit
+        for every create it carried."""
         if len(tenant_id) > TENANT_ID_LENGTH:
             raise exceptions.Invalid("invalid tenant_id: longer than %d characters"
                                      % TENANT_ID_LENGTH, field="tenant_id")
@@ -209,34 +214,19 @@ class LoadBalancers:
             self.limits.check(kind, key, 0, len(children[key]))
         check_protocol(values.get("protocol"), children["virtualIps"],
                        children["sessionPersistence"])
-        with self.service.session() as session:
-            device_id = scheduler.schedule(session, self.service.drivers,
-                                           values.get("algorithm"), values.get("protocol"),
-                                           values.pop("device_id", None)).id
-        with self.placing_session(device_id) as session:
-            device = db.device_get(session, device_id)
-            if device is None:       # deleted since it was chosen
-                raise exceptions.NoValidDevice("device %s is gone; try again" % device_id)
+        placement = placing.placement(self, values.get("algorithm"), values.get("protocol"),
+                                      values.pop("device_id", None))
+        with placement as (session, device):
             check_vip_conflicts(session, device.id, children["virtualIps"],
                                 reserved=reserved_endpoints(self.service.drivers, device))
-            lb = db.new_row(models.LoadBalancer, values, tenant_id=tenant_id,
-                            device_id=device.id, status=st.BUILD, revision=1,
-                            deployed=st.NOT_LIVE)
-            farm = models.ServerFarm(lb=lb)
-            farm.predictor = models.Predictor(type=lb.algorithm)
-            farm.servers = db.in_order([db.new_row(models.Server, n)
-                                        for n in children["nodes"]])
-            farm.probes = db.in_order([db.new_row(models.Probe, p)
-                                       for p in children["healthMonitor"]])
-            farm.stickies = db.in_order([db.new_row(models.Sticky, s)
-                                         for s in children["sessionPersistence"]])
-            farm.vips = db.in_order([db.new_row(models.VirtualServer, v, lb=lb) for v in
-                                     self._with_protocol(children["virtualIps"], lb.protocol)])
-            session.add(lb)
-            session.flush()
-            lb_id, device_id = lb.id, device.id
-        self.service.deploy_and_wait(device_id)
-        return self.get(ctx, tenant_id, lb_id)
+            tree = inserts.new_tree(
+                values, tenant_id, device.id, st.BUILD, st.NOT_LIVE,
+                nodes=children["nodes"], monitors=children["healthMonitor"],
+                stickies=children["sessionPersistence"],
+                vips=self._with_protocol(children["virtualIps"], values.get("protocol")))
+            inserts.insert_tree(session, tree)
+        self.service.deploy_and_wait(device.id)
+        return self.get(ctx, tenant_id, tree.lb["id"])
 
     @staticmethod
     def _with_protocol(vips, protocol):
@@ -244,7 +234,10 @@ class LoadBalancers:
 
     def get(self, ctx, tenant_id, lb_id):
         with self.service.session() as session:
-            return lb_view(self._get(session, tenant_id, lb_id), self.service.health)
+            row = db.lb_row(session, tenant_id, lb_id)
+        if row is None:
+            raise exceptions.NotFound("load balancer %s not found" % lb_id)
+        return lb_view(row, self.service.health)
 
     def list(self, ctx, tenant_id, limit=None, marker=None):
         with self.service.session() as session:

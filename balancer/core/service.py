@@ -163,8 +163,8 @@ class Service:
         with self.session() as session:
             heads = [h for h in db.lb_heads_on_device(session, device_id) if h[0] in snapshot]
             updates, deletes = isolation.settle(heads, snapshot, outcome)
-            db.record_outcomes(session, [u[:5] for u in updates])
-            db.record_operator_faults(session, [(u[0], u[1], u[5]) for u in updates])
+            # status and operator text in one statement for every LB carried
+            db.record_outcomes(session, [u[:6] for u in updates])
             for lb_id in deletes:
                 session.delete(db.lb_get(session, None, lb_id))
             if outcome.host_key:

@@ -63,9 +63,11 @@ def device_get(session, device_id):
 
 
 def lock_device_row(session, device_id):
-    """Lock the device's row until the transaction ends (PostgreSQL, MySQL)."""
-    session.execute(sa.select(models.Device.id).where(models.Device.id == device_id)
-                    .with_for_update())
+    """Lock the device's row until the transaction ends (PostgreSQL, MySQL)
+    and return it (None when it is gone): the lock and the read are one
+    statement."""
+    stmt = sa.select(models.Device).where(models.Device.id == device_id).with_for_update()
+    return session.scalars(stmt).first()
 
 
 def device_list(session):
@@ -107,6 +109,16 @@ def lb_get(session, tenant_id, lb_id, children=False):
     if children:
         stmt = stmt.options(*_with_children())
     return session.scalars(stmt).first()
+
+
+def lb_row(session, tenant_id, lb_id):
+    """The load balancer ``lb_id`` of ``tenant_id`` (any tenant when None) as
+    a plain result row: what a view needs, without building an ORM object."""
+    lb = models.LoadBalancer.__table__
+    stmt = sa.select(lb).where(lb.c.id == lb_id)
+    if tenant_id is not None:
+        stmt = stmt.where(lb.c.tenant_id == tenant_id)
+    return session.execute(stmt).first()
 
 
 def lb_list(session, tenant_id, limit=None, marker=None):
@@ -194,18 +206,26 @@ def lb_heads_on_device(session, device_id):
 
 
 def record_outcomes(session, updates):
-    """Apply (id, revision, status, description, deployed) tuples, each only
-    if the LB is still at that revision (a newer change stays pending)."""
+    """Apply (id, revision, status, description, deployed[, operator text])
+    tuples, each only if the LB is still at that revision (a newer change
+    stays pending): one statement for every LB of a deploy.  The operator's
+    text (None clears it) is written with the status when given."""
     if not updates:
         return
     lb = models.LoadBalancer.__table__
+    values = {"status": sa.bindparam("b_status"),
+              "status_description": sa.bindparam("b_description"),
+              "deployed": sa.bindparam("b_deployed"), "updated_at": models.utcnow()}
+    with_faults = all(len(u) > 5 for u in updates)
+    if with_faults:
+        values["operator_fault"] = sa.bindparam("b_text")
     stmt = (lb.update()
             .where(lb.c.id == sa.bindparam("b_id"), lb.c.revision == sa.bindparam("b_rev"))
-            .values(status=sa.bindparam("b_status"),
-                    status_description=sa.bindparam("b_description"),
-                    deployed=sa.bindparam("b_deployed"), updated_at=models.utcnow()))
-    session.execute(stmt, [{"b_id": i, "b_rev": r, "b_status": s, "b_description": d,
-                            "b_deployed": dep} for i, r, s, d, dep in updates])
+            .values(**values))
+    session.execute(stmt, [dict({"b_id": u[0], "b_rev": u[1], "b_status": u[2],
+                                 "b_description": u[3], "b_deployed": u[4]},
+                                **({"b_text": u[5]} if with_faults else {}))
+                           for u in updates])
 
 
 def record_operator_faults(session, faults):
