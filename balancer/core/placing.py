@@ -55,9 +55,11 @@ def placement(manager, algorithm, protocol, device_id=None):
                     raise _gone(device.id) from err
             return
         if device_id:
-            if db.lock_device_row(session, device_id) is None:
+            # held here: the session's identity map only keeps it while it is
+            # referenced, and the scheduler reads it from there, not again
+            locked = db.lock_device_row(session, device_id)
+            if locked is None:
                 raise exceptions.NotFound("device %s not found" % device_id)
-            # read from the session's identity map: no second query
             device = scheduler.schedule(session, service.drivers, algorithm, protocol,
                                         device_id)
         else:
