@@ -233,17 +233,19 @@ class LoadBalancers:
         return [dict(v, protocol=v.get("protocol") or protocol) for v in vips]
 
     def get(self, ctx, tenant_id, lb_id):
-        with self.service.session() as session:
-            row = db.lb_row(session, tenant_id, lb_id)
+        with self.service.reading() as connection:
+            row = db.lb_row(connection, tenant_id, lb_id)
         if row is None:
             raise exceptions.NotFound("load balancer %s not found" % lb_id)
         return lb_view(row, self.service.health)
 
     def list(self, ctx, tenant_id, limit=None, marker=None):
-        with self.service.session() as session:
-            marker_row = self._get(session, tenant_id, marker) if marker else None
-            return [lb_view(r, self.service.health)
-                    for r in db.lb_list(session, tenant_id, limit, marker_row)]
+        with self.service.reading() as connection:
+            marker_row = db.lb_row(connection, tenant_id, marker) if marker else None
+            if marker and marker_row is None:
+                raise exceptions.NotFound("load balancer %s not found" % marker)
+            rows = db.lb_list(connection, tenant_id, limit, marker_row)
+        return [lb_view(r, self.service.health) for r in rows]
 
     def find_for_vm(self, ctx, tenant_id, vm_id):
         with self.service.session() as session:

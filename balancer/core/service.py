@@ -90,6 +90,13 @@ class Service:
         finally:
             session.close()
 
+    @contextlib.contextmanager
+    def reading(self):
+        """A plain connection for reads of plain rows (no ORM objects, nothing
+        written): a show or a list without the session's bookkeeping."""
+        with self.engine.connect() as connection:
+            yield connection
+
     def deploy_and_wait(self, *device_ids, force=False):
         """Deploy these devices and wait (bounded) for the change to be live.
         ``force``: deploy even if no load balancer is pending (the device's

@@ -111,14 +111,19 @@ def lb_get(session, tenant_id, lb_id, children=False):
     return session.scalars(stmt).first()
 
 
+_LB = models.LoadBalancer.__table__
+# built once: a show runs them thousands of times a second
+_LB_BY_ID = sa.select(_LB).where(_LB.c.id == sa.bindparam("lb_id"))
+_LB_OF_TENANT = _LB_BY_ID.where(_LB.c.tenant_id == sa.bindparam("tenant_id"))
+
+
 def lb_row(session, tenant_id, lb_id):
     """The load balancer ``lb_id`` of ``tenant_id`` (any tenant when None) as
-    a plain result row: what a view needs, without building an ORM object."""
-    lb = models.LoadBalancer.__table__
-    stmt = sa.select(lb).where(lb.c.id == lb_id)
-    if tenant_id is not None:
-        stmt = stmt.where(lb.c.tenant_id == tenant_id)
-    return session.execute(stmt).first()
+    a plain result row: what a view needs, without building an ORM object.
+    ``session`` may also be a plain connection (``Service.reading``)."""
+    if tenant_id is None:
+        return session.execute(_LB_BY_ID, {"lb_id": lb_id}).first()
+    return session.execute(_LB_OF_TENANT, {"lb_id": lb_id, "tenant_id": tenant_id}).first()
 
 
 def lb_list(session, tenant_id, limit=None, marker=None):
