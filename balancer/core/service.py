@@ -129,15 +129,15 @@ class Service:
         pending = {lb_id for lb_id, _r, status, _d in heads if status in st.PENDING}
         if not pending and not force:
             return      # another process carried the change that asked for this
+        suspects = isolation.suspects(heads)
         try:
             outcome = isolation.isolate(lambda lbs: self._deploy(device, lbs), desired,
-                                        isolation.suspects(heads),
-                                        self.conf.deploy.isolation_max_deploys,
+                                        suspects, self.conf.deploy.isolation_max_deploys,
                                         self.deploy_timeout)
         except Exception as err:
             LOG.exception("deploy to device %s crashed", device_id)
             outcome = isolation.crashed([lb.id for lb in desired], err)
-        self._settle(device_id, snapshot, outcome)
+        self._settle(device_id, snapshot, outcome, suspects)
 
     def _deploy(self, device_row, desired):
         with self.drivers.using(device_row) as driver:
@@ -166,9 +166,16 @@ class Service:
             return outcome.get("host_key")
 
     @db_session.retried_on_deadlock
-    def _settle(self, device_id, snapshot, outcome):
+    def _settle(self, device_id, snapshot, outcome, unsettled=None):
+        """Record ``outcome``.  ``unsettled``: the LBs not live at the
+        snapshot (``isolation.suspects``), the only ones whose status a
+        deploy can change: only they are read again, not the whole device."""
         with self.session() as session:
-            heads = [h for h in db.lb_heads_on_device(session, device_id) if h[0] in snapshot]
+            if unsettled is None:
+                heads = [h for h in db.lb_heads_on_device(session, device_id)
+                         if h[0] in snapshot]
+            else:
+                heads = db.lb_heads(session, sorted(unsettled))
             updates, deletes = isolation.settle(heads, snapshot, outcome)
             # status and operator text in one statement for every LB carried
             db.record_outcomes(session, [u[:6] for u in updates])

@@ -210,6 +210,18 @@ def lb_heads_on_device(session, device_id):
     return [tuple(row) for row in session.execute(stmt)]
 
 
+def lb_heads(session, lb_ids, chunk=500):
+    """(id, revision, status, deployed) of the load balancers ``lb_ids``
+    (those that still exist), like ``lb_heads_on_device`` for a few."""
+    lb = models.LoadBalancer.__table__
+    heads = []
+    for start in range(0, len(lb_ids), chunk):
+        stmt = (sa.select(lb.c.id, lb.c.revision, lb.c.status, lb.c.deployed)
+                .where(lb.c.id.in_(lb_ids[start:start + chunk])).order_by(lb.c.id))
+        heads.extend(tuple(row) for row in session.execute(stmt))
+    return heads
+
+
 def record_outcomes(session, updates):
     """Apply (id, revision, status, description, deployed[, operator text])
     tuples, each only if the LB is still at that revision (a newer change
