@@ -2,11 +2,11 @@
 
 import contextlib
 import dataclasses
-import ipaddress
 import logging
 
 from balancer.core import coordination, exceptions, placing, records, scheduler
 from balancer.core import status as st
+from balancer.core.vips import check_vip_conflicts, reserved_endpoints
 from balancer.db import api as db
 from balancer.db import inserts, models
 from balancer.db.session import retried_on_deadlock
@@ -75,60 +75,6 @@ def mark_changed(lb, placing=False):
     db.bump_revision(lb)
 
 
-def check_reserved_endpoints(reserved, vips):
-    """A VIP may not share a listener the device keeps for itself (the
-    operator's ``listen stats`` and other binds of their own sections): it
-    would take some of that listener's connections.  The message names the
-    address only, nothing of the device or of anyone else."""
-    for vip in vips:
-        address = _canonical(vip["address"])
-        for endpoint in reserved:
-            if endpoint.covers(address, int(vip["port"])):
-                raise exceptions.Conflict(
-                    "%s:%s is reserved by the device for its own use; choose another "
-                    "address or port" % (vip["address"], vip["port"]), field="virtualIps")
-
-
-def _canonical(address):
-    try:
-        return str(ipaddress.ip_address(str(address).strip("[]")))
-    except ValueError:
-        return str(address)
-
-
-def reserved_endpoints(drivers, device_row):
-    """The device's own listeners as its driver last saw them; () when the
-    driver cannot say (the deploy then refuses such a VIP by itself)."""
-    try:
-        return tuple(drivers.peek(device_row).reserved_endpoints())
-    except Exception:  # a device that cannot answer must not break the request
-        LOG.warning("reserved endpoints of device %s unknown", device_row.id, exc_info=True)
-        return ()
-
-
-def check_vip_conflicts(session, device_id, vips, own_lb_id=None, reserved=()):
-    """Two listeners on one device cannot share an address:port: not two
-    load balancers, not two VIPs of one request, and not a VIP and one of
-    the device's own listeners (``reserved``, from ``reserved_endpoints``)."""
-    check_reserved_endpoints(reserved, vips)
-    taken = {}
-    ports = {vip["port"] for vip in vips}
-    for lb_id, address, port in db.vip_endpoints_on_device(session, device_id, ports,
-                                                           (st.PENDING_DELETE,)):
-        if lb_id != own_lb_id:
-            # never the other load balancer's id nor the device's: it may be
-            # another tenant's, and its placement is none of this one's business
-            taken[(address, str(port))] = "another load balancer on the same device"
-    for vip in vips:
-        for (address, port), owner in taken.items():
-            wildcard = {"0.0.0.0", "::"} & {address, vip["address"]}
-            if port == str(vip["port"]) and (address == vip["address"] or wildcard):
-                raise exceptions.Conflict(
-                    "%s:%s is already used by %s" % (vip["address"], vip["port"], owner),
-                    field="virtualIps")
-        taken[(vip["address"], str(vip["port"]))] = "another virtual IP of this request"
-
-
 def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
                                                           "sessionPersistence.%d.")):
     """HTTP listeners and cookie persistence need an HTTP load balancer: said
@@ -155,6 +101,7 @@ class LoadBalancers:
     def __init__(self, service):
         self.service = service
         self.limits = Limits.from_options(service.conf.limits)
+        self.batches = placing.Batches(self)
 
     @contextlib.contextmanager
     def placing_on(self, device_id):
@@ -201,7 +148,8 @@ class LoadBalancers:
     @retried_on_deadlock
     def create(self, ctx, tenant_id, values):
         """Store the load balancer and its children in one transaction, one
-        insert per table (``balancer.db.inserts``), committed before the
+        insert per table, shared with the creates that arrive for the same
+        device meanwhile (``balancer.core.placing``), committed before the
         deploy: the deploy (maybe another process's) and every later VIP
         check must see it.  Its status settles in the deploy's one commit
         for every create it carried."""
@@ -214,18 +162,20 @@ class LoadBalancers:
             self.limits.check(kind, key, 0, len(children[key]))
         check_protocol(values.get("protocol"), children["virtualIps"],
                        children["sessionPersistence"])
-        placement = placing.placement(self, values.get("algorithm"), values.get("protocol"),
-                                      values.pop("device_id", None))
-        with placement as (session, device):
-            check_vip_conflicts(session, device.id, children["virtualIps"],
-                                reserved=reserved_endpoints(self.service.drivers, device))
-            tree = inserts.new_tree(
-                values, tenant_id, device.id, st.BUILD, st.NOT_LIVE,
-                nodes=children["nodes"], monitors=children["healthMonitor"],
-                stickies=children["sessionPersistence"],
-                vips=self._with_protocol(children["virtualIps"], values.get("protocol")))
-            inserts.insert_tree(session, tree)
-        self.service.deploy_and_wait(device.id)
+        device_id = values.pop("device_id", None)
+        if device_id is None:
+            with self.service.session() as session:
+                device_id = scheduler.schedule(session, self.service.drivers,
+                                               values.get("algorithm"),
+                                               values.get("protocol")).id
+        tree = inserts.new_tree(
+            values, tenant_id, device_id, st.BUILD, st.NOT_LIVE,
+            nodes=children["nodes"], monitors=children["healthMonitor"],
+            stickies=children["sessionPersistence"],
+            vips=self._with_protocol(children["virtualIps"], values.get("protocol")))
+        self.batches.store(device_id, placing.NewLoadBalancer(
+            tree, values.get("algorithm"), values.get("protocol"), children["virtualIps"]))
+        self.service.deploy_and_wait(device_id)
         return self.get(ctx, tenant_id, tree.lb["id"])
 
     @staticmethod

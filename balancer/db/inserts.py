@@ -1,11 +1,12 @@
-"""A new load balancer and its children as plain inserts, one per table.
+"""New load balancers and their children as plain inserts, one per table.
 
 The ORM's unit of work builds an object per row, tracks it and orders the
 flush; a create needs none of that: every row is new, its id is made here
 (``models.new_id``), and parents are simply inserted before children.  Each
 table gets one INSERT whatever the number of its rows (an executemany: one
-multi-row statement on PostgreSQL and MySQL, a prepared loop in SQLite), and
-tables without rows get none.  ``balancer/tests/functional/test_write_path.py``
+multi-row statement on PostgreSQL and MySQL, a prepared loop in SQLite),
+also for the trees of many creates stored together (``balancer.core.placing``),
+and tables without rows get none.  ``balancer/tests/functional/test_write_path.py``
 counts the statements a create sends.
 """
 
@@ -81,10 +82,10 @@ def new_tree(values, tenant_id, device_id, status, deployed, nodes=(), monitors=
     })
 
 
-def insert_tree(session, tree):
-    """Insert ``tree`` in ``session``'s transaction: one statement per table
-    that has rows, parents first."""
+def insert_trees(session, trees):
+    """Insert ``trees`` in ``session``'s transaction: one statement per
+    table that has rows, however many trees, parents first."""
     for model in TREE_MODELS:
-        rows = tree.rows.get(model)
+        rows = [row for tree in trees for row in tree.rows.get(model, ())]
         if rows:
             session.execute(sa.insert(model.__table__), rows)

@@ -126,7 +126,7 @@ def test_the_deploy_settles_the_status_in_one_update(api, device):
     assert seen.write_commits["deploy"] == 1
 
 
-def test_concurrent_creates_are_settled_one_update_per_deploy(api):
+def test_concurrent_creates_share_transactions_and_updates(api):
     # a deploy slower than a create, so that creates pile up behind it
     device = api.add_device(noop_delay="0.2")
     deploys_before = api.service.deployer.deploy_count(device["id"])
@@ -138,9 +138,35 @@ def test_concurrent_creates_are_settled_one_update_per_deploy(api):
     assert [code for code, _ in results] == [202] * 20
     assert {body["loadbalancer"]["status"] for _, body in results} == {"ACTIVE"}
     deploys = api.service.deployer.deploy_count(device["id"]) - deploys_before
-    # each create one transaction of its own; the statuses of every create a
-    # deploy carried in one statement of that deploy
-    assert seen.write_commits["request"] == 20
+    # creates that arrived together were stored together: one transaction
+    # and one INSERT per table for each batch, not for each create
+    batches = seen.write_commits["request"]
+    assert 1 <= batches < 20
+    assert seen.inserts() == dict.fromkeys(TREE_TABLES - {"probe", "sticky"}, batches)
     assert seen.count("request", "UPDATE") == 0
+    assert helpers.row_counts(api)["loadbalancer"] == 20
+    # the statuses of every create a deploy carried: one statement of it
     assert seen.count("deploy", "UPDATE") <= deploys < 20
-    assert seen.inserts()["loadbalancer"] == 20
+    print("20 concurrent creates: %d transactions, %d deploys" % (batches, deploys))
+
+
+def test_a_create_whose_rows_fail_fails_alone_in_its_batch(api):
+    device = api.add_device(noop_delay="0.2")
+
+    def refuse_poison(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO loadbalancer") and "poison" in str(parameters):
+            raise RuntimeError("the database refused this row")
+    sa.event.listen(api.service.engine, "before_cursor_execute", refuse_poison)
+    try:
+        results = in_parallel([
+            lambda i=i: call(api.wsgi, "POST", "/t1/loadbalancers",
+                             small_lb("poison" if i == 3 else "lb%d" % i, 11500 + i,
+                                      device["id"]))
+            for i in range(12)])
+    finally:
+        sa.event.remove(api.service.engine, "before_cursor_execute", refuse_poison)
+    codes = [code for code, _ in results]
+    assert codes[3] == 500 and codes[:3] + codes[4:] == [202] * 11, codes
+    names = {lb["name"] for lb in api.get("/t1/loadbalancers").json["loadbalancers"]}
+    assert names == {"lb%d" % i for i in range(12) if i != 3}
+    assert {lb.name for lb in api.driver(device["id"]).live.values()} == names
