@@ -2,7 +2,6 @@
 
 import contextlib
 import dataclasses
-import logging
 
 from balancer.core import coordination, exceptions, placing, records, scheduler
 from balancer.core import status as st
@@ -13,7 +12,6 @@ from balancer.db.session import retried_on_deadlock
 
 CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
 COOKIE_STICKIES = ("HTTP_COOKIE", "APP_COOKIE")
-LOG = logging.getLogger(__name__)
 # the tenant_id column's length (balancer.db.models.LoadBalancer)
 TENANT_ID_LENGTH = models.LoadBalancer.__table__.c.tenant_id.type.length
 
