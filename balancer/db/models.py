@@ -237,3 +237,13 @@ class VirtualServer(DictMixin, Base):
     created_at, updated_at = _timestamps()
 
     lb = relationship("LoadBalancer")
+
+
+class TenantLimit(Base):
+    """An admin's override of one limit for one tenant (balancer/core/quotas.py);
+    a tenant without a row for a limit has the ``[limits]`` default."""
+    __tablename__ = "tenant_limit"
+    tenant_id = Column(String(255), primary_key=True)
+    name = Column(String(64), primary_key=True)
+    value = Column(Integer, nullable=False)
+    updated_at = Column(Timestamp, default=utcnow, onupdate=utcnow, nullable=False)
