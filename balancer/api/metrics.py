@@ -19,8 +19,6 @@ import types
 from prometheus_client import exposition as prom_exposition
 from prometheus_client import metrics_core
 
-from balancer.api import app as api_app
-
 #: set by the router (balancer/api/router.py) to the template of the route it matched
 ROUTE_KEY = "balancer.route"
 UNMATCHED = "unmatched"
@@ -38,6 +36,8 @@ class RequestCounter:
     @property
     def metrics(self):
         if self._metrics is None:
+            # the app module builds the router, which needs this module
+            from balancer.api import app as api_app
             self._metrics = api_app.find_service(self.application).metrics
         return self._metrics
 

@@ -12,16 +12,21 @@ def overrides(session, tenant_id):
     return dict(session.execute(stmt).all())
 
 
+def _row(session, tenant_id, name):
+    return session.scalars(sa.select(models.TenantLimit).where(
+        models.TenantLimit.tenant_id == tenant_id, models.TenantLimit.name == name)).first()
+
+
 def override(session, tenant_id, name):
     """The value an admin set for one limit of ``tenant_id``, or None."""
-    row = session.get(models.TenantLimit, (tenant_id, name))
-    return None if row is None else row.value
+    return session.scalar(sa.select(models.TenantLimit.value).where(
+        models.TenantLimit.tenant_id == tenant_id, models.TenantLimit.name == name))
 
 
 def set_overrides(session, tenant_id, values):
     """Set (value) or remove (None) each override in ``values``."""
     for name, value in values.items():
-        row = session.get(models.TenantLimit, (tenant_id, name))
+        row = _row(session, tenant_id, name)
         if value is None:
             if row is not None:
                 session.delete(row)

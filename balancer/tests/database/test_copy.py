@@ -42,6 +42,7 @@ def source(tmp_path):
                helpers.create_lb(api, tenant="other", name="tcp", protocol="TCP",
                                  virtualIps=[helpers.vip_body(protocol="TCP")])]
         api.put_json("/devices/%s" % dev["id"], {"host_key": "ssh-ed25519 AAAAkey"})
+        api.put_json("/other/limits", {"limits": {"loadBalancers": 3}})
         details = {(lb["tenant_id"], lb["id"]): stored(api.get(helpers.lb_url(
             lb["tenant_id"], lb["id"], "details")).json) for lb in lbs}
         yield conf.database.connection, details

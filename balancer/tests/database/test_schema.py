@@ -177,15 +177,15 @@ def test_release_003_schema_differs_where_004_fixes_it(backend, scratch_url):
     migration.sync(scratch_url, revision="003")
     kinds = {diff[0] if isinstance(diff, tuple) else diff[0][0]
              for diff in schema_differences(scratch_url)}
-    # everywhere: the password column 005 widens for encrypted secrets and
-    # the operator_fault column 006 adds
+    # everywhere: the password column 005 widens for encrypted secrets,
+    # the operator_fault column 006 adds and the tenant_limit table of 007
     if backend == "sqlite":
-        assert kinds == {"modify_type", "add_column"}
+        assert kinds == {"modify_type", "add_column", "add_table"}
     elif backend == "postgresql":
-        assert kinds == {"remove_fk", "add_fk", "modify_type", "add_column"}
+        assert kinds == {"remove_fk", "add_fk", "modify_type", "add_column", "add_table"}
     else:
         assert kinds == {"remove_fk", "add_fk", "modify_type", "datetime_precision",
-                         "collation", "add_column"}
+                         "collation", "add_column", "add_table"}
 
 
 def test_dbsync_twice_changes_nothing(backend, scratch_url):

@@ -12,13 +12,23 @@ from sqlalchemy.dialects import mysql
 
 revision = "007"
 down_revision = "006"
+# as 004 makes every table on MySQL/MariaDB: tenant ids compare exactly
+BINARY_COLLATIONS = ("utf8mb4_nopad_bin", "utf8mb4_0900_bin", "utf8mb4_bin")
 
 
 def upgrade():
     op.create_table(
         "tenant_limit",
-        sa.Column("tenant_id", sa.String(255), primary_key=True),
-        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("id", sa.String(32), primary_key=True),
+        sa.Column("tenant_id", sa.String(255), nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
         sa.Column("value", sa.Integer, nullable=False),
         sa.Column("updated_at", sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql",
-                                                           "mariadb"), nullable=False))
+                                                           "mariadb"), nullable=False),
+        sa.UniqueConstraint("tenant_id", "name", name="uq_tenant_limit_name"))
+    bind = op.get_bind()
+    if bind.dialect.name in ("mysql", "mariadb"):
+        collation = next(name for name in BINARY_COLLATIONS if bind.execute(
+            sa.text("SHOW COLLATION WHERE Collation = :name"), {"name": name}).first())
+        op.execute("ALTER TABLE tenant_limit CONVERT TO CHARACTER SET utf8mb4 COLLATE %s"
+                   % collation)
