@@ -15,7 +15,11 @@ figures there and any process's ``/metrics`` adds up all of them.
 empty directory, before the server starts.  See doc/source/metrics.rst.
 """
 
+import contextlib
+import glob
 import os
+import shutil
+import tempfile
 import time
 
 import prometheus_client
@@ -43,6 +47,26 @@ def _use_multiprocess_values():
     first), so pick again before any metric is made."""
     if multiprocess_dir() and values.ValueClass is values.MutexValue:
         values.ValueClass = values.get_value_class()
+
+
+@contextlib.contextmanager
+def several_processes():
+    """Multiprocess mode for the processes forked inside: the operator's
+    ``PROMETHEUS_MULTIPROC_DIR`` emptied of an earlier run's files, or a
+    directory of this run's own, removed at the end."""
+    directory = multiprocess_dir()
+    if directory:
+        for leftover in glob.glob(os.path.join(directory, "*.db")):
+            os.unlink(leftover)
+        yield directory
+        return
+    directory = tempfile.mkdtemp(prefix="balancer-metrics-")
+    os.environ[MULTIPROC_ENV] = directory
+    try:
+        yield directory
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def deploy_outcome(outcome):
