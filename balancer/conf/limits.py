@@ -38,7 +38,9 @@ OPTS = [
     cfg.FloatOpt("device_read_timeout", default=2.0, min=0.05,
                  help="Seconds a request may spend on a device's live answer "
                       "(node operating status, device info, a runtime node "
-                      "condition change), waiting for the device included. "
+                      "condition change, statistics; a /metrics scrape spends "
+                      "it once per device, all devices at once), waiting for "
+                      "the device included. "
                       "Past it the response says the live part is UNKNOWN "
                       "and the device's connection is dropped, so a hung "
                       "device never holds up requests or deploys."),

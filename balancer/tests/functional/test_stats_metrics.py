@@ -87,7 +87,7 @@ def test_metrics_count_requests_by_route_and_code(api, lb):
         api.get(lb_url("t1", lb["id"]))
     api.get(lb_url("t1", "0" * 32), status=404)
     after = scrape(api)
-    key = dict(method="GET", route=route)
+    key = {"method": "GET", "route": route}
     assert value(after, "balancer_api_requests_total", code="200", **key) - (
         value(before, "balancer_api_requests_total", code="200", **key) or 0) == 3
     assert value(after, "balancer_api_requests_total", code="404", **key) - (
@@ -125,8 +125,8 @@ def test_metrics_show_every_load_balancer_with_one_call_per_device(api):
     assert [api.driver(d["id"]).stats_calls for d in (first, second)] == [c + 1 for c in calls]
     for lb in lbs:
         node_id = api.get(lb_url(lb["tenant_id"], lb["id"], "nodes")).json["nodes"][0]["id"]
-        labels = dict(tenant_id=lb["tenant_id"], loadbalancer_id=lb["id"],
-                      device_id=lb["device_id"])
+        labels = {"tenant_id": lb["tenant_id"], "loadbalancer_id": lb["id"],
+                      "device_id": lb["device_id"]}
         assert value(samples, "balancer_lb_bytes_in_total", **labels) == 0
         assert value(samples, "balancer_node_up", node_id=node_id, health="UP",
                      **labels) == 1

@@ -77,8 +77,8 @@ def test_metrics_scrape_is_parsed_and_follows_the_box(real_api, api_box, device)
     second, port_b = create_seed_lb(real_api, api_box, device,
                                     port=api_box.free_vip_port(8081))
     try:
-        labels = {lb["id"]: frozenset(dict(tenant_id="foo", loadbalancer_id=lb["id"],
-                                           device_id=device["id"]).items())
+        labels = {lb["id"]: frozenset({"tenant_id": "foo", "loadbalancer_id": lb["id"],
+                                           "device_id": device["id"]}.items())
                   for lb in (first, second)}
         before = samples_of(real_api)
         assert before[("balancer_device_stats_up",
@@ -100,8 +100,8 @@ def test_metrics_scrape_is_parsed_and_follows_the_box(real_api, api_box, device)
               and ("loadbalancer_id", first["id"]) in k[1]]
         assert len(up) == 3
         # the service's own counters are in the same scrape
-        route = frozenset(dict(method="POST", route="/{tenant_id}/loadbalancers",
-                               code="202").items())
+        route = frozenset({"method": "POST", "route": "/{tenant_id}/loadbalancers",
+                               "code": "202"}.items())
         assert after[("balancer_api_requests_total", route)] >= 2
         assert after[("balancer_deploys_total",
                       frozenset({"outcome": "success"}.items()))] >= 2
