@@ -95,12 +95,22 @@ class ServiceMetrics:
             "balancer_deploy_duration_seconds", "Time of one deploy to a device, "
             "failure isolation included.", ("outcome",), buckets=DEPLOY_BUCKETS,
             registry=self.registry)
+        self._request_children = {}
         for outcome in (SUCCESS, PARTIAL, FAILED, LOCK_TIMEOUT):
             self.deploys.labels(outcome)       # every outcome shows, 0 included
 
     def answered(self, method, route, code, seconds):
-        self.requests.labels(method, route, str(code)).inc()
-        self.request_seconds.labels(method, route).observe(seconds)
+        # labels() validates and locks on every call; the children of one
+        # (method, route, code) never change, so each is looked up once
+        # (routes, methods and codes are few: the dict stays small)
+        key = (method, route, code)
+        children = self._request_children.get(key)
+        if children is None:
+            children = (self.requests.labels(method, route, str(code)),
+                        self.request_seconds.labels(method, route))
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def deployed(self, outcome, seconds):
         self.deploys.labels(outcome).inc()
