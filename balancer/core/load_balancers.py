@@ -180,10 +180,8 @@ class LoadBalancers:
         values = dict(values)
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
         with self.service.session() as session:
-            quotas.check_new_load_balancer(self.service.conf, session, tenant_id)
-            for kind, key in REQUEST_KEYS.items():
-                quotas.check(self.service.conf, session, tenant_id, kind, 0,
-                             len(children[key]), field=key)
+            quotas.check_new_load_balancer(self.service.conf, session, tenant_id, {
+                kind: (key, len(children[key])) for kind, key in REQUEST_KEYS.items()})
             check_protocol(values.get("protocol"), children["virtualIps"],
                            children["sessionPersistence"])
             device_id = scheduler.schedule(session, self.service.drivers,

@@ -61,21 +61,24 @@ def default(conf, name):
     return getattr(conf.limits, LIMITS[name].option)
 
 
-def effective(conf, session, tenant_id, name):
-    """(value, overridden) of limit ``name`` for ``tenant_id``."""
-    value = db.override(session, tenant_id, name)
+def effective(conf, session, tenant_id, name, overrides=None):
+    """(value, overridden) of limit ``name`` for ``tenant_id``; ``overrides``:
+    the tenant's, when the caller read them already (``db.overrides``)."""
+    value = db.override(session, tenant_id, name) if overrides is None \
+        else overrides.get(name)
     return (default(conf, name), False) if value is None else (value, True)
 
 
-def check(conf, session, tenant_id, kind, have, adding, field=None):
+def check(conf, session, tenant_id, kind, have, adding, field=None, overrides=None):
     """OverLimit unless ``have`` + ``adding`` things of ``kind`` (a limit
     name or a short kind of ``OF_KIND``) fit ``tenant_id``'s limit.
 
-    ``field`` is the request key the error names (``nodes``, ``accessList``)."""
+    ``field`` is the request key the error names (``nodes``, ``accessList``);
+    ``overrides`` as for ``effective``."""
     name = OF_KIND.get(kind, kind)
     if not adding:
         return
-    value, overridden = effective(conf, session, tenant_id, name)
+    value, overridden = effective(conf, session, tenant_id, name, overrides)
     if have + adding <= value:
         return
     limit = LIMITS[name]
@@ -87,11 +90,16 @@ def check(conf, session, tenant_id, kind, have, adding, field=None):
         field=field or name, limit=value)
 
 
-def check_new_load_balancer(conf, session, tenant_id):
+def check_new_load_balancer(conf, session, tenant_id, children):
     """OverLimit when ``tenant_id`` already has as many load balancers as it
-    may; those being deleted are not counted."""
+    may (those being deleted are not counted), or when a new one with
+    ``children`` ({kind of ``OF_KIND``: (request key, how many)}) would be
+    over a per-load-balancer limit.  Two queries, whatever the kinds."""
+    overrides = db.overrides(session, tenant_id)
+    for kind, (field, count) in children.items():
+        check(conf, session, tenant_id, kind, 0, count, field, overrides)
     have = db.load_balancer_count(session, tenant_id, (st.PENDING_DELETE,))
-    check(conf, session, tenant_id, LOAD_BALANCERS, have, 1, field="loadbalancer")
+    check(conf, session, tenant_id, LOAD_BALANCERS, have, 1, "loadbalancer", overrides)
 
 
 class Quotas:

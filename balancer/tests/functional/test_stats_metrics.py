@@ -18,6 +18,7 @@ from balancer.tests.functional.helpers import lb_url
 
 MEMBER = {"X-Identity-Status": "Confirmed", "X-Project-Id": "t1", "X-Roles": "member"}
 BOUND = 0.5
+HANG = 10          # far longer than BOUND: a hang not cut short shows up clearly
 
 
 def scrape(api, **kwargs):
@@ -56,7 +57,7 @@ def test_stats_are_scoped_by_tenant(api, device, lb):
 def hung(tmp_path, migrated_db):
     conf = make_conf(tmp_path, limits__device_read_timeout=BOUND)
     with running_api(conf, migrated_db) as client:
-        client.device = client.add_device(noop_hang="10")
+        client.device = client.add_device(noop_hang=str(HANG))
         client.lb = helpers.create_lb(client)
         yield client
 
@@ -64,7 +65,7 @@ def hung(tmp_path, migrated_db):
 def test_a_device_that_does_not_answer_gives_no_figures(hung):
     started = time.monotonic()
     stats = hung.get(lb_url("t1", hung.lb["id"], "stats")).json["stats"]
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < HANG / 2
     assert stats["liveStatus"] == "UNKNOWN"
     assert "did not answer within %gs" % BOUND in stats["liveStatusReason"]
     assert stats["bytesIn"] is None and stats["totalConnections"] is None
@@ -135,12 +136,12 @@ def test_metrics_show_every_load_balancer_with_one_call_per_device(api):
         assert value(samples, "balancer_device_connections_total", device_id=dev["id"]) == 0
 
 
-def test_a_hung_device_makes_the_scrape_wait_once_not_per_lb(hung):
+def test_a_hung_device_does_not_hold_up_the_scrape(hung):
     helpers.create_lb(hung)
     helpers.create_lb(hung)
     started = time.monotonic()
     samples = scrape(hung)
-    assert time.monotonic() - started < 3 * BOUND + 1.5
+    assert time.monotonic() - started < HANG / 2
     assert value(samples, "balancer_device_stats_up", device_id=hung.device["id"]) == 0
     assert not [k for k in samples if k[0].startswith("balancer_lb_")]
 
