@@ -103,13 +103,18 @@ def test_metrics_count_deploys_by_outcome(api, device, migrated_db, tmp_path):
     helpers.create_lb(api)
     broken = api.add_device(name="broken", noop_fail="disk full")
     helpers.create_lb(api, device_id=broken["id"])
+    picky = api.add_device(name="picky", noop_reject="refused")
+    helpers.create_lb(api, device_id=picky["id"])         # a success of its own
+    rejected = helpers.create_lb(api, name="refused", device_id=picky["id"])
+    assert rejected["status"] == "ERROR"                  # the others stay live: partial
     after = scrape(api)
 
     def grew(outcome):
         name = "balancer_deploys_total"
         return value(after, name, outcome=outcome) - (value(before, name, outcome=outcome)
                                                        or 0)
-    assert grew("success") == 1 and grew("failed") == 1 and grew("partial") == 0
+    assert (grew("success"), grew("failed"), grew("partial")) == (2, 1, 1)
+    assert grew("lock_timeout") == 0
     assert value(after, "balancer_deploy_duration_seconds_count", outcome="failed") >= 1
     counts = api.service.metrics.deploy_counts()
     assert counts["success"][0] == value(after, "balancer_deploys_total", outcome="success")
