@@ -84,7 +84,8 @@ class Stats:
         out["nodes"] = []
         for node_id, address, port in nodes:
             node = mine.nodes.get(node_id) if mine else None
-            view = dict({"id": node_id, "address": address, "port": records._int(port)},
+            view = dict({"id": node_id, "address": address,
+                         "port": int(port) if str(port or "").isdigit() else None},
                         **traffic_view(node and node.traffic))
             view["health"] = node.health if node else live.UNKNOWN
             view["lastCheck"] = node.last_check if node else None
