@@ -17,6 +17,7 @@ from balancer.api import router
 from balancer.tests.conftest import make_conf
 from balancer.tests.functional import helpers
 from balancer.tests.functional.conftest import running_api
+from balancer.tests.functional.test_tenant_limits import every_row
 
 READER = {"X-Identity-Status": "Confirmed", "X-Project-Id": "t1", "X-Roles": "reader",
           "X-User-Id": "reader-1"}
@@ -81,19 +82,19 @@ def test_a_reader_reads_every_tenant_route(world, method, path):
 @pytest.mark.parametrize("method, path", [r for r in TENANT if r[0] != "GET"])
 def test_a_reader_writes_nothing(world, method, path):
     api, device_id, lb_id, children = world
-    before = helpers.table_dump(api), api.driver(device_id).deploy_count
+    before = every_row(api), api.driver(device_id).deploy_count
     resp = _send(api, method, path, lb_id, children, READER)
     helpers.error_of(resp, 403)
     assert "balancer:" in resp.json["error"]["message"]
-    assert (helpers.table_dump(api), api.driver(device_id).deploy_count) == before
+    assert (every_row(api), api.driver(device_id).deploy_count) == before
 
 
 @pytest.mark.parametrize("method, path", sorted(ADMIN_ONLY))
 def test_a_member_is_refused_admin_routes(world, method, path):
     api, device_id, lb_id, children = world
-    before = helpers.table_dump(api), api.driver(device_id).deploy_count
+    before = every_row(api), api.driver(device_id).deploy_count
     helpers.error_of(_send(api, method, path, lb_id, children, MEMBER), 403)
-    assert (helpers.table_dump(api), api.driver(device_id).deploy_count) == before
+    assert (every_row(api), api.driver(device_id).deploy_count) == before
 
 
 def test_a_reader_may_not_read_another_project(world):
