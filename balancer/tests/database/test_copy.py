@@ -43,6 +43,7 @@ def source(tmp_path):
                                  virtualIps=[helpers.vip_body(protocol="TCP")])]
         api.put_json("/devices/%s" % dev["id"], {"host_key": "ssh-ed25519 AAAAkey"})
         api.service.prober.run_once()          # device_health rows too
+        api.put_json("/other/limits", {"limits": {"loadBalancers": 3}})
         details = {(lb["tenant_id"], lb["id"]): stored(api.get(helpers.lb_url(
             lb["tenant_id"], lb["id"], "details")).json) for lb in lbs}
         yield conf.database.connection, details
