@@ -12,12 +12,13 @@ the rendered text equals the remembered one, only the checksum is compared
 import hashlib
 import ipaddress
 import re
-import shlex
 import time
 
 from balancer.drivers import base
 from balancer.drivers.haproxy import (
+    dynamic,
     faults,
+    layouts,
     maps,
     probe,
     remote,
@@ -36,10 +37,6 @@ def _truthy(value):
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def _whole_script_sudo(extra):
-    return str(extra.get("sudo_mode") or "").strip().lower() == "script"
-
-
 def _sha(text):
     return hashlib.sha256(text.encode(*ENCODING)).hexdigest()
 
@@ -51,20 +48,10 @@ class HaproxyDriver(base.Driver):
     def __init__(self, device, options=None, transport_factory=None):
         super().__init__(device, options)
         extra = device.extra or {}
-        user = device.user or "root"
-        self.layout = remote.Layout(
-            config=extra.get("remote_config_path") or remote.Layout.config,
-            pid_file=extra.get("pid_file") or remote.Layout.pid_file,
-            socket=extra.get("socket") or remote.Layout.socket,
-            haproxy=extra.get("haproxy_bin") or remote.Layout.haproxy,
-            reload_command=extra.get("reload_command") or "",
-            start_command=extra.get("start_command") or "",
-            interface=extra.get("interface") or remote.Layout.interface,
-            sudo="" if user == "root" or _whole_script_sudo(extra) else "sudo -n ")
-        # sudo_mode "script": one ``sudo -n sh -c`` per script instead of one
-        # sudo per step (~5 ms each); needs sh in the device's sudoers.
-        self._wrap = "sudo -n sh -c " if user != "root" and _whole_script_sudo(extra) else ""
+        self.layout = layouts.from_device(device)
         self.requires_vip_ip = _truthy(extra.get("requires_vip_ip", "0"))
+        # runtime API first for server changes (dynamic.plan); 0 turns it off
+        self.runtime_changes = _truthy(extra.get("runtime_changes", "1"))
         self._transport_factory = transport_factory or self._ssh_transport
         self._transport = None
         self._live = None             # the config text we believe is on the device
@@ -73,6 +60,7 @@ class HaproxyDriver(base.Driver):
         self._verified = None         # (pid, {lb id: record}) last seen served exactly
         self._observed = None         # base.Serving: what the process was seen serving
         self._last_deployed = None    # the records the device last served exactly
+        self._version = None          # HAProxy's (major, minor), from show info
 
     def _ssh_transport(self):
         device, opts = self.device, self.options
@@ -91,8 +79,6 @@ class HaproxyDriver(base.Driver):
         return self._transport
 
     def _run(self, script, stdin=None):
-        if self._wrap:
-            script = self._wrap + shlex.quote(script)
         try:
             result = self.transport.run(script, stdin=stdin)
         except transport.TransportError as err:
@@ -105,11 +91,19 @@ class HaproxyDriver(base.Driver):
     def deploy(self, lbs):
         started, timings = time.monotonic(), {}
         live, fresh = self._live, False
-        if live is None:
+        fallback = ""
+        if live is not None:
+            done = self._runtime_change(live, lbs, timings)
+            if done is True:
+                return self._result(True, started, timings, runtime=True)
+            fallback, live = done or "", self._live
+            if live is None:
+                live, fresh = self._fetch(), True
+        else:
             live, fresh = self._fetch(), True
         for _attempt in range(3):
-            new = render.render(live, lbs)
-            if new == live:
+            new = render.render(live, lbs, self.layout.state_dir)
+            if new == live and not fallback:
                 pid = None                   # unknown until asked
                 if not fresh:
                     status, out, err = self._run(remote.same_script(self.layout, _sha(live)))
@@ -126,21 +120,61 @@ class HaproxyDriver(base.Driver):
                                   f"{self.layout.socket}")
                 elif self._process_serves(lbs):
                     return self._result(False, started, timings)
-                # The file is right but the running process is not (dead, or a
-                # deploy was cut off between swap and reload): start or reload it.
-                # If the file changed meanwhile (a cut-off script that still
-                # held the box's lock put its backup back), start over from it.
-                drifted = self._push(live, new, lbs, timings)
-                if drifted is None:
-                    return self._result(True, started, timings, reloaded=True)
-                live, fresh = drifted, True
-                continue
+            # The file is right but the running process is not (dead, a deploy
+            # cut off between swap and reload, a runtime change HAProxy did
+            # not take): start or reload it.  If the file changed meanwhile (a
+            # cut-off script that still held the box's lock put its backup
+            # back), start over from it.
             drifted = self._push(live, new, lbs, timings)
             if drifted is None:
-                return self._result(True, started, timings, reloaded=True)
+                return self._result(True, started, timings, reloaded=True, fallback=fallback)
             live, fresh = drifted, True
         raise faults.device_error(self.device, "the device's configuration kept changing "
                                   "during the deploy", "the config kept changing (3 drifts)")
+
+    def _runtime_change(self, live, lbs, timings):
+        """Apply a change of servers through the runtime API and the same
+        edit to the file, in one call, without a reload (``dynamic``).
+        True when done; else why a reload is needed ("" when there is
+        nothing to say: no change, or nothing verified to change from)."""
+        if not self.runtime_changes or not self._verified:
+            return ""
+        plan = dynamic.plan(live, self._verified[1], lbs, self.layout.state_dir)
+        if plan == dynamic.NOTHING:
+            return ""
+        if isinstance(plan, str):
+            return plan
+        if self._version is None or self._version < dynamic.MIN_VERSION:
+            return ("HAProxy %s cannot add servers with health checks at runtime (%d.%d or "
+                    "later can)" % (".".join(map(str, self._version or ())) or "of unknown version",
+                                    *dynamic.MIN_VERSION))
+        commands = (["show info"] + plan.commands
+                    + ["show servers state " + backend for backend in plan.expected])
+        began = time.monotonic()
+        status, out, _err = self._run(
+            remote.servers_script(self.layout, _sha(live), _sha(plan.text), commands),
+            stdin=remote.edits_text(plan.edits).encode(*ENCODING))
+        timings["runtime"] = time.monotonic() - began
+        facts, text, answer = remote.parse(out)
+        if status == remote.DRIFT:
+            self._live = self._adopt(text)
+            return "the device's configuration changed meanwhile"
+        if "written" in facts:
+            self._live = plan.text
+        pid, served_by = runtime.parse_info(answer).get("Pid"), self._verified[0]
+        problems = dynamic.agreement(plan.expected, dynamic.parse_servers_state(answer))
+        if status == 0 and pid == served_by and not problems:
+            self._verified = (pid, {lb.id: lb for lb in lbs})
+            self._last_deployed = list(lbs)
+            self._observe(True, True)
+            return True
+        self._verified = None               # the next step reloads, whatever it finds
+        if status != 0:
+            return "the runtime change stopped (exit %s): %s" % (status, text.strip()[:300])
+        if pid != served_by:
+            return "another HAProxy process (%s, not %s) answered the runtime change" % (
+                pid, served_by)
+        return "HAProxy did not take the change at runtime: " + "; ".join(problems[:3])
 
     def _process_serves(self, lbs):
         """True when the running HAProxy serves exactly ``lbs``, server by
@@ -159,6 +193,7 @@ class HaproxyDriver(base.Driver):
         if not pid:
             self._observe(False, False, detail="no HAProxy process answers")
             return False
+        self._learn_version(answer)
         stale, why = serving.problems(lbs, asked, answer, self._operator_names())
         if why:
             self._observe(True, False, stale, why)
@@ -174,9 +209,14 @@ class HaproxyDriver(base.Driver):
     def _operator_names(self):
         return sections.proxy_names(self._foreign or "")
 
-    def _result(self, changed, started, timings, reloaded=False):
+    def _result(self, changed, started, timings, reloaded=False, runtime=False, fallback=""):
         timings["total"] = time.monotonic() - started
-        return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings)
+        return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings,
+                                 runtime=runtime, fallback=fallback)
+
+    def _learn_version(self, answer):
+        found = dynamic.version_of(runtime.parse_info(answer).get("Version", ""))
+        self._version = found or self._version
 
     def _adopt(self, text):
         """Take ``text`` as the device's config as it really is now."""
@@ -226,6 +266,7 @@ class HaproxyDriver(base.Driver):
                                      f"rollback exit {rb_status}: {(rb_out + rb_err).strip()}")
         self._live = new
         self._bound = self._bound_next
+        self._learn_version(answer)
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
         self._last_deployed = list(lbs)
         self._observe(True, True)
@@ -275,6 +316,7 @@ class HaproxyDriver(base.Driver):
             return {"reachable": False, "error": err.operator_fault_string}
         _facts, version, answer = remote.parse(out)
         stats = runtime.parse_info(answer)
+        self._learn_version(answer)
         self._observe_info(stats.get("Pid"))
         return {"reachable": True, "haproxy_version": stats.get("Version") or version.strip(),
                 "pid": stats.get("Pid"), "uptime_sec": stats.get("Uptime_sec"),
