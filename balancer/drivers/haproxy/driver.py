@@ -267,10 +267,19 @@ class HaproxyDriver(base.Driver):
         self._live = new
         self._bound = self._bound_next
         self._learn_version(answer)
+        self._converge(lbs, asked, answer)
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
         self._last_deployed = list(lbs)
         self._observe(True, True)
         return None
+
+    def _converge(self, lbs, asked, answer):
+        """Undo what the saved server state brought back against the new
+        file (``dynamic.corrections``), so runtime and file agree."""
+        looked_at = [lb for lb in lbs if asked.lb_ids is None or lb.id in asked.lb_ids]
+        fixes = dynamic.corrections(looked_at, dynamic.parse_servers_state(answer))
+        if fixes:
+            self._runtime().ask(*fixes)
 
     def _check_status(self, status, out, err, lbs, new):
         if status == 0:

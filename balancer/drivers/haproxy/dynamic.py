@@ -223,6 +223,32 @@ def agreement(expected, state):
     return problems
 
 
+def corrections(lbs, state):
+    """Commands that give the running servers of ``lbs`` the weight and
+    state their file says, where ``state`` (``parse_servers_state``) differs.
+
+    Needed after a reload: HAProxy restores a server's *forced* maintenance
+    or drain from the saved state even when the new file no longer asks for
+    it (a node set DISABLED at runtime, then ENABLED by a change that needed
+    a reload).  Only servers that run where the file says are corrected; the
+    reload check reports the others."""
+    commands = []
+    for lb in lbs:
+        backend = sections.BACKEND_PREFIX + str(lb.id)
+        running = state.get(backend)
+        if running is None:
+            continue
+        wanted = _expected(lb)
+        for node in lb.nodes:
+            name = str(node.id)
+            seen, (address, port, weight, maint, _check) = running.get(name), wanted[name]
+            if seen is None or (_canonical(seen[0]), seen[1]) != (address, port):
+                continue
+            if (seen[2], bool(seen[3] & ADMIN_FORCED_MAINT)) != (weight, maint):
+                commands += _condition("%s/%s" % (backend, name), node)
+    return commands
+
+
 def expected_servers(lbs):
     """``Plan.expected`` for whole load balancers."""
     return {sections.BACKEND_PREFIX + str(lb.id): _expected(lb) for lb in lbs}
