@@ -115,7 +115,7 @@ master_worker() {
 save_state() {
   [ -n "${BALANCER_STATE_DIR:-}" ] && [ -n "$BEFORE" ] || return 0
   state=$(ask 'show servers state') || return 0
-  $S mkdir -p "$BALANCER_STATE_DIR" || return 0
+  [ -d "$BALANCER_STATE_DIR" ] || $S mkdir -p "$BALANCER_STATE_DIR" || return 0
   $S rm -f "$BALANCER_STATE_DIR"/balancer-lb-*
   # shellcheck disable=SC2016  # $0, $2 are awk's fields
   printf '%s\n' "$state" | $S awk -v dir="$BALANCER_STATE_DIR" '
@@ -172,19 +172,21 @@ reload_or_start() {
   fi
 }
 
-# Wait (up to ~2 s) until the new process answers on the stats socket: with
+# Wait (up to ~2 s of sleeps) until the new process answers on the stats socket: with
 # -x the old and new share it until the old one lets go; in master-worker
 # mode the pid file names the master and the socket a new worker.
 wait_for_new() {
   NEWPID=$(readable "$PIDF" 2>/dev/null | tr '\n' ' ')
   say newpid "$NEWPID"
   for p in $NEWPID; do [ -d "/proc/$p" ] && say alive "$p"; done
-  for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+  tries=0
+  while [ "$tries" -lt 100 ]; do       # 100 x 20 ms: a new worker is often up in 50
     pid=$(answering)
     [ -n "$pid" ] && case " $NEWPID " in *" $pid "*) break ;; esac
     [ -n "$pid" ] && [ -n "$BEFORE" ] && [ "$pid" != "$BEFORE" ] && break
     [ -z "$NEWPID" ] && break
-    sleep 0.1
+    sleep 0.02
+    tries=$((tries + 1))
   done
 }
 
