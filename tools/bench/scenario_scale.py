@@ -25,7 +25,7 @@ import dataclasses
 import subprocess
 import time
 
-from harness import ApiServer, SwapCounter, summary_ms
+from harness import DEVICE_KEYS, ApiServer, SwapCounter, summary_ms
 from scenario_provision import TENANT, seed_lb_body
 
 
@@ -64,7 +64,7 @@ def one_size(ctx, box, size, changes):
     ctx.servers.append(api)
     client = api.client()
     rss_empty = api.rss_mb()
-    device = client.json("POST", "/devices", box.api_device_body())["device"]
+    device = client.json("POST", "/devices", box.api_device_body(**DEVICE_KEYS))["device"]
     nodes = box.backend_nodes()
     began = time.perf_counter()
     seed_rows(api.url, device["id"], size - 1, box.ip, nodes[0][:2])
@@ -176,7 +176,7 @@ def _driver_changes(box, desired, reps, runtime_changes, timing):
     from balancer.drivers.base import DriverError
     from balancer.drivers.haproxy import driver as hdriver
 
-    drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key,
+    drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key, **DEVICE_KEYS,
                                            runtime_changes=runtime_changes),
                                 {"ssh_command_timeout": 300})
     seconds, errors = [], []

@@ -14,6 +14,7 @@ dict; everything else is HAProxy's text.
 
 import dataclasses
 import functools
+import hashlib
 import pathlib
 import shlex
 
@@ -59,7 +60,12 @@ def _layout_params(layout):
             "BALANCER_START_COMMAND": layout.start_command,
             "BALANCER_STATE_DIR": layout.state_dir,
             "BALANCER_MASTER_WORKER": layout.master_worker,
-            "BALANCER_MASTER_SOCKET": layout.master_socket}
+            "BALANCER_MASTER_SOCKET": layout.master_socket,
+            # one lock per config file and user, named here: three processes
+            # fewer on the device for every call
+            "BALANCER_LOCK": "/tmp/balancer-%s-%s.lock" % (
+                "user" if layout.sudo else "root",      # who runs the script
+                hashlib.sha256(layout.config.encode()).hexdigest()[:16])}
 
 
 def invocation(layout, subcommand, **params):
@@ -135,8 +141,10 @@ def edits_text(edits):
 
 
 def runtime_command(layout):
-    """A socat call that sends its stdin to the stats socket."""
-    return f"{layout.sudo}socat -t 5 stdio {shlex.quote('unix-connect:' + layout.socket)}"
+    """A socat call that sends its stdin to the stats socket (with sudo in
+    either sudo mode: the socket is HAProxy's, usually root's, mode 600)."""
+    sudo = layout.sudo or ("sudo -n " if layout.sudo_script else "")
+    return f"{sudo}socat -t 5 stdio {shlex.quote('unix-connect:' + layout.socket)}"
 
 
 def parse(output):

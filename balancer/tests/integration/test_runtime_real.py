@@ -183,3 +183,21 @@ def test_master_worker_reloads_keep_the_master_and_serve_from_new_workers(mw_box
     finally:
         driver.deploy([])
         driver.close()
+
+
+def test_whole_script_sudo_reloads_twice_and_changes_at_runtime(box):
+    """``sudo_mode`` script runs the script as root: the HAProxy it starts
+    must not keep the box lock's descriptor, or the next call waits for it."""
+    driver = HaproxyDriver(box.device(host_key=box.host_key, sudo_mode="script"),
+                           dict(OPTIONS, ssh_command_timeout=10))
+    try:
+        first = make_lb(box, "su-a", box.free_vip_port(80), count=1)
+        second = make_lb(box, "su-b", box.free_vip_port(81), count=1)
+        assert driver.deploy([first]).reloaded
+        assert driver.deploy([first, second]).reloaded
+        grown = nodes_of(second, *second.nodes, make_lb(box, "x", 1, count=2).nodes[1])
+        assert driver.deploy([first, grown]).runtime
+        assert disagreement(box, driver) == []
+    finally:
+        driver.deploy([])
+        driver.close()

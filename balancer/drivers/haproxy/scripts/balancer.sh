@@ -31,6 +31,8 @@
 #   BALANCER_MASTER_WORKER 1: HAProxy runs with -W/-Ws: reload through the master;
 #                          auto: look at the running process; 0: -sf/-x reloads
 #   BALANCER_MASTER_SOCKET the master CLI socket (-S); empty: SIGUSR2 the master
+#   BALANCER_LOCK          the lock file of this config (default: one in $TMPDIR
+#                          named by the user and the config's path)
 #   BALANCER_RELOAD_COMMAND  a shell command that replaces the built-in reload
 #   BALANCER_START_COMMAND   a shell command that starts HAProxy when none runs
 #
@@ -54,7 +56,10 @@ say() { echo "$TAG $*"; }
 # Reading without sudo saves ~6 ms a call; sudo only when needed.
 readable() { if [ -r "$1" ]; then cat "$1"; else $S cat "$1"; fi; }
 
-sha_of() { ( [ -e "$1" ] && readable "$1" ) | sha256sum | cut -d' ' -f1; }
+sha_of() {
+  sum=$( ( [ -e "$1" ] && readable "$1" ) | sha256sum)
+  echo "${sum%% *}"
+}
 
 ask() { printf '%s\n' "$1" | $S socat -t 5 stdio "unix-connect:$SOCK" 2>&1; }
 
@@ -82,7 +87,7 @@ running_pids() {
 # which would otherwise reload behind the next writer.
 box_lock() {
   command -v flock >/dev/null 2>&1 || return 0
-  LOCK="${TMPDIR:-/tmp}/balancer-$(id -u)-$(printf %s "$CFG" | cksum | cut -d' ' -f1).lock"
+  LOCK=${BALANCER_LOCK:-"${TMPDIR:-/tmp}/balancer-$(id -u)-$(printf %s "$CFG" | cksum | cut -d' ' -f1).lock"}
   exec 9>>"$LOCK"
   if ! flock -w "$LOCK_WAIT" 9; then say stage lock; exit "$LOCKED"; fi
 }
@@ -132,27 +137,29 @@ save_state() {
 # Reload when a process runs; start afresh when none answers on the socket
 # and no HAProxy of the pid file is alive (killed, crashed): -x against a
 # stale socket file would make every reload fail.  Sets $out and $rc.
+# Every HAProxy it starts gets "9>&-": a daemon that inherited the box
+# lock's descriptor would hold the lock for as long as it runs.
 reload_or_start() {
   BEFORE=$(answering)
   say before "$BEFORE"
   if [ -z "$BEFORE" ] && [ -z "$OLD" ]; then
     say started
     if [ -n "${BALANCER_START_COMMAND:-}" ]; then
-      out=$(sh -c "$BALANCER_START_COMMAND" 2>&1); rc=$?
+      out=$(sh -c "$BALANCER_START_COMMAND" 9>&- 2>&1); rc=$?
     elif [ -n "${BALANCER_RELOAD_COMMAND:-}" ]; then
-      out=$(sh -c "$BALANCER_RELOAD_COMMAND" 2>&1); rc=$?
+      out=$(sh -c "$BALANCER_RELOAD_COMMAND" 9>&- 2>&1); rc=$?
     elif [ "${BALANCER_MASTER_WORKER:-auto}" = 1 ]; then
       set -- -W -D -f "$CFG" -p "$PIDF"
       [ -n "${BALANCER_MASTER_SOCKET:-}" ] && set -- "$@" -S "$BALANCER_MASTER_SOCKET,level,admin"
-      out=$($S "$HAP" "$@" 2>&1); rc=$?
+      out=$($S "$HAP" "$@" 9>&- 2>&1); rc=$?
     else
-      out=$($S "$HAP" -D -f "$CFG" -p "$PIDF" 2>&1); rc=$?
+      out=$($S "$HAP" -D -f "$CFG" -p "$PIDF" 9>&- 2>&1); rc=$?
     fi
     return
   fi
   save_state
   if [ -n "${BALANCER_RELOAD_COMMAND:-}" ]; then
-    out=$(sh -c "$BALANCER_RELOAD_COMMAND" 2>&1); rc=$?
+    out=$(sh -c "$BALANCER_RELOAD_COMMAND" 9>&- 2>&1); rc=$?
   elif master_worker; then
     say mode master-worker
     if [ -n "${BALANCER_MASTER_SOCKET:-}" ]; then
@@ -168,7 +175,7 @@ reload_or_start() {
     [ "${BALANCER_SEAMLESS:-0}" = 1 ] && [ -n "$BEFORE" ] && set -- "$@" -x "$SOCK"
     # shellcheck disable=SC2086  # -sf takes every old pid as a word
     [ -n "$OLD" ] && set -- "$@" -sf $OLD
-    out=$($S "$HAP" "$@" 2>&1); rc=$?
+    out=$($S "$HAP" "$@" 9>&- 2>&1); rc=$?
   fi
 }
 
