@@ -3,7 +3,6 @@ shellcheck as POSIX sh, every note included (``./run_tests.sh -p`` runs the
 same check), and the driver only ever adds their parameters in front.
 """
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ import subprocess
 import pytest
 
 from balancer.drivers.haproxy import remote
+from balancer.tests.conftest import skip_outside_ci
 
 SCRIPTS = sorted(remote.SCRIPT_PATH.parent.glob("*.sh"))
 
@@ -18,9 +18,7 @@ SCRIPTS = sorted(remote.SCRIPT_PATH.parent.glob("*.sh"))
 def _shellcheck():
     found = shutil.which("shellcheck")
     if found is None:
-        if os.environ.get("CI") or os.environ.get("BALANCER_REQUIRE_REAL_COMPONENTS"):
-            pytest.fail("shellcheck is missing: tools/install-system-packages installs it")
-        pytest.skip("needs shellcheck (tools/install-system-packages)")
+        skip_outside_ci("needs shellcheck (tools/install-system-packages)")
     return found
 
 
