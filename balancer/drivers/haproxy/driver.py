@@ -9,14 +9,12 @@ the rendered text equals the remembered one, only the checksum is compared
 (one cheap round trip) and nothing is reloaded.
 """
 
-import hashlib
 import ipaddress
 import re
 import time
 
 from balancer.drivers import base
 from balancer.drivers.haproxy import (
-    dynamic,
     faults,
     layouts,
     maps,
@@ -24,12 +22,13 @@ from balancer.drivers.haproxy import (
     remote,
     render,
     runtime,
+    runtime_changes,
     sections,
     serving,
     transport,
 )
 
-ENCODING = ("utf-8", "surrogateescape")      # configs round-trip byte for byte
+ENCODING = remote.ENCODING                 # configs round-trip byte for byte
 _OUR_NAME = re.compile(r"balancer-(?:vip|lb)-[A-Za-z0-9][A-Za-z0-9_.:-]*")
 
 
@@ -37,11 +36,10 @@ def _truthy(value):
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def _sha(text):
-    return hashlib.sha256(text.encode(*ENCODING)).hexdigest()
+_sha = remote.text_sha
 
 
-class HaproxyDriver(base.Driver):
+class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
     algorithms = maps.ALGORITHMS
     protocols = maps.PROTOCOLS
 
@@ -132,50 +130,6 @@ class HaproxyDriver(base.Driver):
         raise faults.device_error(self.device, "the device's configuration kept changing "
                                   "during the deploy", "the config kept changing (3 drifts)")
 
-    def _runtime_change(self, live, lbs, timings):
-        """Apply a change of servers through the runtime API and the same
-        edit to the file, in one call, without a reload (``dynamic``).
-        True when done; else why a reload is needed ("" when there is
-        nothing to say: no change, or nothing verified to change from)."""
-        if not self.runtime_changes or not self._verified:
-            return ""
-        plan = dynamic.plan(live, self._verified[1], lbs, self.layout.state_dir)
-        if plan == dynamic.NOTHING:
-            return ""
-        if isinstance(plan, str):
-            return plan
-        if self._version is None or self._version < dynamic.MIN_VERSION:
-            return ("HAProxy %s cannot add servers with health checks at runtime (%d.%d or "
-                    "later can)" % (".".join(map(str, self._version or ())) or "of unknown version",
-                                    *dynamic.MIN_VERSION))
-        commands = (["show info"] + plan.commands
-                    + ["show servers state " + backend for backend in plan.expected])
-        began = time.monotonic()
-        status, out, _err = self._run(
-            remote.servers_script(self.layout, _sha(live), _sha(plan.text), commands),
-            stdin=remote.edits_text(plan.edits).encode(*ENCODING))
-        timings["runtime"] = time.monotonic() - began
-        facts, text, answer = remote.parse(out)
-        if status == remote.DRIFT:
-            self._live = self._adopt(text)
-            return "the device's configuration changed meanwhile"
-        if "written" in facts:
-            self._live = plan.text
-        pid, served_by = runtime.parse_info(answer).get("Pid"), self._verified[0]
-        problems = dynamic.agreement(plan.expected, dynamic.parse_servers_state(answer))
-        if status == 0 and pid == served_by and not problems:
-            self._verified = (pid, {lb.id: lb for lb in lbs})
-            self._last_deployed = list(lbs)
-            self._observe(True, True)
-            return True
-        self._verified = None               # the next step reloads, whatever it finds
-        if status != 0:
-            return "the runtime change stopped (exit %s): %s" % (status, text.strip()[:300])
-        if pid != served_by:
-            return "another HAProxy process (%s, not %s) answered the runtime change" % (
-                pid, served_by)
-        return "HAProxy did not take the change at runtime: " + "; ".join(problems[:3])
-
     def _process_serves(self, lbs):
         """True when the running HAProxy serves exactly ``lbs``, server by
         server (``serving.problems``); asked when the driver cannot vouch
@@ -213,10 +167,6 @@ class HaproxyDriver(base.Driver):
         timings["total"] = time.monotonic() - started
         return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings,
                                  runtime=runtime, fallback=fallback)
-
-    def _learn_version(self, answer):
-        found = dynamic.version_of(runtime.parse_info(answer).get("Version", ""))
-        self._version = found or self._version
 
     def _adopt(self, text):
         """Take ``text`` as the device's config as it really is now."""
@@ -272,14 +222,6 @@ class HaproxyDriver(base.Driver):
         self._last_deployed = list(lbs)
         self._observe(True, True)
         return None
-
-    def _converge(self, lbs, asked, answer):
-        """Undo what the saved server state brought back against the new
-        file (``dynamic.corrections``), so runtime and file agree."""
-        looked_at = [lb for lb in lbs if asked.lb_ids is None or lb.id in asked.lb_ids]
-        fixes = dynamic.corrections(looked_at, dynamic.parse_servers_state(answer))
-        if fixes:
-            self._runtime().ask(*fixes)
 
     def _check_status(self, status, out, err, lbs, new):
         if status == 0:

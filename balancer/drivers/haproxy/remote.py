@@ -25,6 +25,8 @@ SCRIPT_PATH = pathlib.Path(__file__).with_name("scripts") / SCRIPT_NAME
 # Exit codes the driver understands (the script's own names for them).
 DRIFT, WRITE_FAILED, CHECK_FAILED, VIP_FAILED, RELOAD_FAILED, LOCKED = 3, 4, 5, 6, 7, 8
 EDIT_FAILED = 9
+#: configs cross the wire byte for byte, whatever their encoding
+ENCODING = ("utf-8", "surrogateescape")
 # How long a script waits on the box for another one (LOCK_WAIT in the script).
 BOX_LOCK_WAIT = 60
 
@@ -145,6 +147,11 @@ def runtime_command(layout):
     either sudo mode: the socket is HAProxy's, usually root's, mode 600)."""
     sudo = layout.sudo or ("sudo -n " if layout.sudo_script else "")
     return f"{sudo}socat -t 5 stdio {shlex.quote('unix-connect:' + layout.socket)}"
+
+
+def text_sha(text):
+    """The sha256 the script compares a file with (``BALANCER_WANT_SHA``)."""
+    return hashlib.sha256(text.encode(*ENCODING)).hexdigest()
 
 
 def parse(output):
