@@ -63,11 +63,15 @@ def _layout_params(layout):
             "BALANCER_STATE_DIR": layout.state_dir,
             "BALANCER_MASTER_WORKER": layout.master_worker,
             "BALANCER_MASTER_SOCKET": layout.master_socket,
-            # one lock per config file and user, named here: three processes
-            # fewer on the device for every call
-            "BALANCER_LOCK": "/tmp/balancer-%s-%s.lock" % (
-                "user" if layout.sudo else "root",      # who runs the script
-                hashlib.sha256(layout.config.encode()).hexdigest()[:16])}
+            "BALANCER_LOCK": lock_path(layout)}
+
+
+def lock_path(layout):
+    """The box lock of one config file (``box_lock`` in the script), named
+    here rather than on the device: three processes fewer for every call.
+    Per user that runs the script (the SSH user, or root under sudo)."""
+    return "/tmp/balancer-%s-%s.lock" % ("user" if layout.sudo else "root",
+                                         hashlib.sha256(layout.config.encode()).hexdigest()[:16])
 
 
 def invocation(layout, subcommand, **params):

@@ -186,7 +186,7 @@ def test_a_hung_reload_cut_off_after_the_swap_is_repaired(impatient_api, api_box
     assert name not in names_served(api_box, port)         # ...the process does not
     # The cut-off script runs on on the box, holding its lock, until its
     # "sleep 6" ends (3 s of it passed before the cut): the repair waits for
-    # that, so let it end first (remote._box_lock).
+    # that, so let it end first (box_lock in scripts/balancer.sh).
     time.sleep(3.5)
     # The operator fixes the reload; the next deploy (a new driver, which
     # trusts nothing) finds the file right but the process wrong: it reloads.

@@ -239,13 +239,12 @@ def test_foreign_sections_survive_deleting_everything(box, driver, vip_port):
 
 def test_a_deploy_waits_for_another_script_still_running_on_the_box(box, driver, vip_port):
     """A script orphaned by a killed API process holds the box's lock
-    (remote._box_lock): the next deploy waits for it instead of racing it."""
-    import pwd
+    (``box_lock`` in scripts/balancer.sh): the next deploy waits for it
+    instead of racing it."""
     import subprocess
-    uid = pwd.getpwnam(box.user).pw_uid
-    cksum = subprocess.run(["cksum"], input=box.config_path, capture_output=True, text=True,
-                           check=True).stdout.split()[0]
-    lock = f"/tmp/balancer-{uid}-{cksum}.lock"
+
+    from balancer.drivers.haproxy import remote
+    lock = remote.lock_path(driver.layout)
     holder = subprocess.Popen(["runuser", "-u", box.user, "--", "flock", lock, "sleep", "3"])
     try:
         time.sleep(0.5)                       # the holder has the lock by now
