@@ -280,7 +280,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         extra = self.device.extra or {}
         try:
             result = self.transport.run(probe.command(self.layout, extra,
-                                                      bool(self._wrap)))
+                                                      self.layout.sudo_script))
         except transport.TransportError as err:
             return base.Probe(reachable=False,
                               error=faults.unreachable(self.device, err).operator_fault_string)
