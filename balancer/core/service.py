@@ -11,7 +11,7 @@ import logging
 import os
 import threading
 
-from balancer.core import coordination, deployer, isolation, prober, reconcile
+from balancer.core import coordination, deployer, isolation, pair_deploy, prober, reconcile
 from balancer.core import status as st
 from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
@@ -105,7 +105,10 @@ class Service:
     def run_deploy(self, device_id, force=False):
         """One deploy of ``device_id``, as its only writer in the deployment:
         the lock is taken before the database is read, so no process ever
-        pushes a state older than one already pushed."""
+        pushes a state older than one already pushed.  A device of a pair
+        deploys the pair (``balancer.core.pair_deploy``)."""
+        if pair_deploy.deploys_pair(self, device_id, force):
+            return
         try:
             with self.device_lock(device_id):
                 self._run_deploy_locked(device_id, force)
@@ -136,13 +139,16 @@ class Service:
             outcome = isolation.crashed([lb.id for lb in desired], err)
         self._settle(device_id, snapshot, outcome)
 
-    def _deploy(self, device_row, desired):
+    def _deploy(self, device_row, desired, pair=None):
+        """Deploy ``desired`` to one device (as a member of ``pair``, a
+        ``base.Pair``, when given); returns a host key it learned."""
         with self.drivers.using(device_row) as driver:
             outcome = {}
 
             def call():
                 try:
-                    outcome["result"] = driver.deploy(desired)
+                    outcome["result"] = (driver.deploy(desired) if pair is None
+                                         else driver.deploy_pair(desired, pair))
                     outcome["host_key"] = driver.learned_host_key()
                 except BaseException as err:  # handed back to the waiting thread
                     outcome["error"] = err

@@ -99,7 +99,7 @@ def _timestamps():
 
 class Device(DictMixin, Base):
     __tablename__ = "device"
-    hidden = ("extra", "password", "private_key")
+    hidden = ("extra", "password", "private_key", "vrrp_auth", "ha_behind")
     id = Column(String(32), primary_key=True, default=new_id)
     name = Column(String(255))
     type = Column(String(255))
@@ -112,6 +112,13 @@ class Device(DictMixin, Base):
     host_key = Column(LongText)
     extra = Column(JsonBlob)
     created_at, updated_at = _timestamps()
+    # an active/standby pair (balancer.core.pairs; migration 007)
+    peer_id = Column(String(32))
+    vrrp_interface = Column(String(255))
+    vrrp_router_id = Column(Integer)
+    vrrp_priority = Column(Integer)
+    vrrp_auth = Column(Text)           # a Fernet token, like password
+    ha_behind = Column(Integer, nullable=False, default=0, server_default="0")
 
 
 class LoadBalancer(DictMixin, Base):

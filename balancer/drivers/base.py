@@ -173,6 +173,30 @@ class Probe:
     error: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class PairMember:
+    """One device of an active/standby pair, as its peer's config names it."""
+    id: str
+    ip: str
+    interface: str
+    priority: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """The pair a device belongs to (doc/source/ha.rst): ``local`` is the
+    device the driver drives, ``peer`` the other one.  ``router_id`` and
+    ``auth`` (decrypted; None without authentication) are the pair's VRRP
+    settings, the same on both boxes."""
+    local: PairMember
+    peer: PairMember
+    router_id: int
+    auth: str | None = dataclasses.field(default=None, repr=False)
+    advert_int: float = 1.0
+    vrrp_version: int = 2
+    peers_port: int = 7777
+
+
 class Driver(abc.ABC):
     """One instance per device, reused across deploys (it may keep a warm
     connection).  The core calls it from one thread per device at a time."""
@@ -196,6 +220,22 @@ class Driver(abc.ABC):
         """Make the device serve exactly ``lbs`` (our part of its config);
         the operator's own configuration is left as it is.  Raises
         DriverError and leaves the previous configuration serving on failure."""
+
+    #: True when ``deploy_pair`` works (the scheduler places pairs only on such drivers)
+    supports_pairs: bool = False
+
+    def deploy_pair(self, lbs: list, pair: Pair) -> DeployResult:
+        """``deploy`` for a device of ``pair``: the same load balancers as
+        its peer gets, with the pair's virtual IP addresses held by VRRP
+        instead of added to the interface.  Raises DriverError."""
+        raise DriverError("this device type cannot be paired",
+                          operator_fault_string="driver %s has no pair support"
+                                                % type(self).__name__, device_fault=True)
+
+    def vrrp_role(self) -> str | None:
+        """The device's VRRP role (``balancer.common.constants.VRRP_ROLES``)
+        as the box itself reports it; None when the driver cannot tell."""
+        return None
 
     def set_node_condition(self, lb: LoadBalancer, node: Node) -> None:
         """Apply ``node.condition``/``node.weight`` without a reload where the

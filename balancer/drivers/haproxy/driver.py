@@ -16,8 +16,10 @@ import time
 from balancer.drivers import base
 from balancer.drivers.haproxy import (
     faults,
+    keepalived,
     layouts,
     maps,
+    peers,
     probe,
     remote,
     render,
@@ -42,6 +44,7 @@ _sha = remote.text_sha
 class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
     algorithms = maps.ALGORITHMS
     protocols = maps.PROTOCOLS
+    supports_pairs = True
 
     def __init__(self, device, options=None, transport_factory=None):
         super().__init__(device, options)
@@ -59,6 +62,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         self._observed = None         # base.Serving: what the process was seen serving
         self._last_deployed = None    # the records the device last served exactly
         self._version = None          # HAProxy's (major, minor), from show info
+        self._pair = None             # base.Pair of the deploy running (deploy_pair)
 
     def _ssh_transport(self):
         device, opts = self.device, self.options
@@ -87,6 +91,48 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
 
     # -- deploy -------------------------------------------------------------
     def deploy(self, lbs):
+        if self._pair is not None:
+            # unpaired since the last deploy: this box's keepalived lets go
+            # of the pair's addresses before the box serves on its own
+            self._apply_keepalived([], self._pair)
+            self._pair = None
+        return self._deploy_config(lbs)
+
+    def deploy_pair(self, lbs, pair):
+        """The pair's sections (``peers``), then keepalived (``keepalived``):
+        only a box whose HAProxy deploy succeeded may hold the VIPs."""
+        self._pair = pair
+        result = self._deploy_config(lbs)
+        began = time.monotonic()
+        self._apply_keepalived(lbs, pair)
+        result.timings["keepalived"] = time.monotonic() - began
+        return result
+
+    def _render(self, live, lbs):
+        new = render.render(live, lbs, self.layout.state_dir)
+        return new if self._pair is None else peers.with_peers(new, self._pair)
+
+    def _apply_keepalived(self, lbs, pair):
+        extra = self.device.extra or {}
+        directory = keepalived.state_dir(extra)
+        conf = keepalived.render(pair, lbs, self.layout, directory)
+        script = keepalived.apply_script(self.layout, pair, lbs,
+                                         extra.get("keepalived_bin") or "keepalived", directory)
+        status, out, err = self._run(script, stdin=conf.encode())
+        facts, text, _runtime = remote.parse(out)
+        if status != 0 or "done" not in facts:
+            stage = (facts.get("stage") or ["keepalived"])[0]
+            raise faults.device_error(
+                self.device, "the device could not install its VRRP configuration",
+                "keepalived %s failed (exit %s) in %s: %s"
+                % (stage, status, directory, (text + err).strip()))
+
+    def vrrp_role(self):
+        _status, out, _err = self._run(keepalived.role_script(
+            self.layout, keepalived.state_dir(self.device.extra)))
+        return keepalived.parse_role(out)
+
+    def _deploy_config(self, lbs):
         started, timings = time.monotonic(), {}
         live, fresh = self._live, False
         fallback = ""
@@ -100,7 +146,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         else:
             live, fresh = self._fetch(), True
         for _attempt in range(3):
-            new = render.render(live, lbs, self.layout.state_dir)
+            new = self._render(live, lbs)
             if new == live and not fallback:
                 pid = None                   # unknown until asked
                 if not fresh:
@@ -237,8 +283,8 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         remembered from the last deploy (the live text is parsed only when it
         is not the one we wrote): parsing megabytes of config twice per
         deploy was a quarter of a deploy's time at 5000 load balancers."""
-        if not self.requires_vip_ip:
-            return (), ()
+        if not self.requires_vip_ip or self._pair is not None:
+            return (), ()       # a pair's addresses are keepalived's
         after = _record_hosts(lbs)
         live_sha = _sha(live)
         before = (self._bound[1] if self._bound and self._bound[0] == live_sha

@@ -15,12 +15,9 @@ from balancer.common import constants
 from balancer.drivers import base
 from balancer.drivers.haproxy import remote
 
-#: the driver's state directory on the box (device extra ``state_dir``)
-STATE_DIR = "/var/lib/balancer"
-#: the file in it where keepalived's notify script writes MASTER, BACKUP or
-#: FAULT on a paired box (balancer/drivers/haproxy/keepalived.py writes the
-#: keepalived side of this contract)
-KEEPALIVED_STATE_FILE = "keepalived.state"
+# where the box's keepalived writes its VRRP state word: one contract, kept
+# in keepalived.py (its notify script writes the file this probe reads)
+from balancer.drivers.haproxy.keepalived import KEEPALIVED_STATE_FILE, STATE_DIR, state_file  # noqa: F401
 
 
 @functools.cache
@@ -28,12 +25,6 @@ def script_text():
     """The probe script as shipped in the package."""
     return (importlib.resources.files("balancer.drivers.haproxy") / "scripts"
             / "probe.sh").read_text()
-
-
-def state_file(extra):
-    """Where keepalived's state word is on the box with these device keys."""
-    directory = (extra or {}).get("state_dir") or STATE_DIR
-    return directory.rstrip("/") + "/" + KEEPALIVED_STATE_FILE
 
 
 def command(layout, extra, whole_script_sudo=False):

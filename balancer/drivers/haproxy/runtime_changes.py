@@ -14,8 +14,8 @@ from balancer.drivers.haproxy import dynamic, remote, runtime
 
 class RuntimeChanges:
     """Mixed into ``HaproxyDriver``; uses its ``layout``, ``runtime_changes``,
-    ``_verified``, ``_version``, ``_live``, ``_run``, ``_adopt``, ``_observe``
-    and ``_runtime``."""
+    ``_verified``, ``_version``, ``_live``, ``_pair``, ``_run``, ``_render``,
+    ``_adopt``, ``_observe`` and ``_runtime``."""
 
     def _runtime_change(self, live, lbs, timings):
         """Apply a change of servers through the runtime API and the same
@@ -29,6 +29,10 @@ class RuntimeChanges:
             return ""
         if isinstance(plan, str):
             return plan
+        if self._pair is not None and plan.text != self._render(live, lbs):
+            # a paired box's file also has the pair's sections (peers.py):
+            # splicing load balancers must still give exactly its render
+            return "the pair's sections of the file change with this change"
         if self._version is None or self._version < dynamic.MIN_VERSION:
             return ("HAProxy %s cannot add servers with health checks at runtime (%d.%d or "
                     "later can)" % (".".join(map(str, self._version or ())) or "of unknown version",

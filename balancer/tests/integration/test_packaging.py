@@ -135,6 +135,9 @@ def test_sdist_and_wheel_carry_the_run_time_files(installed):
             if "/data/etc/balancer/" in name}
     assert sorted(set(INSTALLED_DATA) - data) == []
     assert any(name.endswith("dist-info/licenses/LICENSE") for name in names), names
+    # the shell scripts the driver ships to paired boxes (keepalived.py reads them)
+    for script in ("keepalived-apply.sh", "keepalived-notify.sh", "keepalived-track.sh"):
+        assert "balancer/drivers/haproxy/scripts/" + script in names
     metadata = next(name for name in names if name.endswith("dist-info/METADATA"))
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         text = wheel.read(metadata).decode()
