@@ -56,6 +56,12 @@ fi
 
 echo "== ruff"
 $PY -m ruff check balancer bin tools
+# the shell the driver runs on devices (balancer/drivers/haproxy/scripts)
+if command -v shellcheck >/dev/null; then
+  echo "== shellcheck"
+  shellcheck -s sh -S warning balancer/drivers/haproxy/scripts/*.sh
+  shellcheck -s sh balancer/drivers/haproxy/scripts/balancer.sh
+fi
 [[ $lint_only == 1 ]] && exit 0
 
 if [[ $docs == 1 ]]; then

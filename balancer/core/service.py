@@ -183,6 +183,9 @@ class Service:
                     device_fault=True)
             if "error" in outcome:
                 raise outcome["error"]
+            fallback = getattr(outcome.get("result"), "fallback", "")
+            if fallback:    # the driver could not apply it at runtime: say why
+                LOG.info("device %s reloaded for a change: %s", device_row.id, fallback)
             return outcome.get("host_key")
 
     @db_session.retried_on_deadlock

@@ -111,10 +111,15 @@ class LoadBalancer:
 
 @dataclasses.dataclass
 class DeployResult:
-    """What a deploy did: ``changed`` is False when the device already matched."""
+    """What a deploy did: ``changed`` is False when the device already matched.
+    ``runtime``: the change was applied without a reload (HAProxy's runtime
+    API); ``fallback``: why a change that could have been a runtime one
+    needed a reload after all ("" when none was tried)."""
     changed: bool
     reloaded: bool = False
     timings: dict = dataclasses.field(default_factory=dict)
+    runtime: bool = False
+    fallback: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

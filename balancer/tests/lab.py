@@ -37,8 +37,12 @@ class LabError(RuntimeError):
 
 
 class HaproxyBox(parts.Started):
-    def __init__(self, backends=3, namespace=None, backend_names=None):
+    def __init__(self, backends=3, namespace=None, backend_names=None, master_worker=False):
+        """``master_worker``: run HAProxy as ``-W`` with a master CLI socket
+        (``master_socket``), as systemd units of HAProxy do (``-Ws``)."""
         self.count = backends
+        self.master_worker = master_worker
+        self.master_socket = None
         self.want_namespace = namespace      # None: namespace when possible
         self.names = backend_names or [f"backend{i + 1}" for i in range(backends)]
         self.suffix = secrets.token_hex(3)
@@ -173,7 +177,12 @@ class HaproxyBox(parts.Started):
         with open(self.config_path, "w") as handle:
             handle.write(self.operator_config)
         self._sh(parts.haproxy_bin(), "-c", "-q", "-f", self.config_path)
-        self._sh(parts.haproxy_bin(), "-D", "-f", self.config_path, "-p", self.pid_file, ns=True)
+        mode = []
+        if self.master_worker:
+            self.master_socket = os.path.join(hap, "master.sock")
+            mode = ["-W", "-S", self.master_socket + ",level,admin"]
+        self._sh(parts.haproxy_bin(), *mode, "-D", "-f", self.config_path, "-p", self.pid_file,
+                 ns=True)
         parts.wait_port(self.ip, self.stats_port, ns=self.ns)
 
     def _start_sshd(self):
@@ -191,6 +200,8 @@ class HaproxyBox(parts.Started):
         extra = {"remote_config_path": self.config_path, "pid_file": self.pid_file,
                  "socket": self.socket, "haproxy_bin": parts.haproxy_bin(),
                  "interface": self.interface, "requires_vip_ip": "1" if self.ns else "0"}
+        if self.master_worker:
+            extra.update(master_worker="1", master_socket=self.master_socket)
         extra.update(more)
         return extra
 

@@ -43,7 +43,7 @@ http.server.ThreadingHTTPServer((host, port), Handler).serve_forever()
 
 SUDO_COMMANDS = ("/usr/sbin/haproxy", "/usr/bin/tee", "/usr/bin/cat", "/usr/bin/cp",
                  "/usr/bin/mv", "/usr/bin/rm", "/usr/bin/ip", "/usr/sbin/ip", "/usr/bin/kill",
-                 "/usr/bin/socat", "/usr/bin/sh")
+                 "/usr/bin/socat", "/usr/bin/sh", "/usr/bin/mkdir", "/usr/bin/awk")
 
 
 def python():

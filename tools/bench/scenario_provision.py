@@ -25,7 +25,7 @@ import shlex
 import time
 
 import paramiko
-from harness import api_on_box, summary_ms, wait_for_200
+from harness import DEVICE_KEYS, api_on_box, summary_ms, wait_for_200
 
 TENANT = "bench"
 
@@ -192,7 +192,7 @@ def driver_breakdown(box, body, runs):
                     for i, n in enumerate(body["nodes"])),
         monitors=(base.Monitor(id="m1", type="HTTP", delay=30, timeout=30, attempts=5,
                                method="GET", path="/", expected="200-204"),))
-    drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key), {})
+    drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key, **DEVICE_KEYS), {})
     try:
         drv.deploy([])                                  # connect + fetch, untimed
         renders, remotes, totals = [], [], []

@@ -9,29 +9,29 @@ the rendered text equals the remembered one, only the checksum is compared
 (one cheap round trip) and nothing is reloaded.
 """
 
-import hashlib
 import ipaddress
 import re
-import shlex
 import time
 
 from balancer.drivers import base
 from balancer.drivers.haproxy import (
     faults,
     keepalived,
+    layouts,
     maps,
     peers,
     probe,
     remote,
     render,
     runtime,
+    runtime_changes,
     sections,
     serving,
     transport,
 )
 from balancer.drivers.haproxy import stats as haproxy_stats
 
-ENCODING = ("utf-8", "surrogateescape")      # configs round-trip byte for byte
+ENCODING = remote.ENCODING                 # configs round-trip byte for byte
 _OUR_NAME = re.compile(r"balancer-(?:vip|lb)-[A-Za-z0-9][A-Za-z0-9_.:-]*")
 
 
@@ -39,15 +39,10 @@ def _truthy(value):
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def _whole_script_sudo(extra):
-    return str(extra.get("sudo_mode") or "").strip().lower() == "script"
+_sha = remote.text_sha
 
 
-def _sha(text):
-    return hashlib.sha256(text.encode(*ENCODING)).hexdigest()
-
-
-class HaproxyDriver(base.Driver):
+class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
     algorithms = maps.ALGORITHMS
     protocols = maps.PROTOCOLS
     supports_pairs = True
@@ -55,20 +50,10 @@ class HaproxyDriver(base.Driver):
     def __init__(self, device, options=None, transport_factory=None):
         super().__init__(device, options)
         extra = device.extra or {}
-        user = device.user or "root"
-        self.layout = remote.Layout(
-            config=extra.get("remote_config_path") or remote.Layout.config,
-            pid_file=extra.get("pid_file") or remote.Layout.pid_file,
-            socket=extra.get("socket") or remote.Layout.socket,
-            haproxy=extra.get("haproxy_bin") or remote.Layout.haproxy,
-            reload_command=extra.get("reload_command") or "",
-            start_command=extra.get("start_command") or "",
-            interface=extra.get("interface") or remote.Layout.interface,
-            sudo="" if user == "root" or _whole_script_sudo(extra) else "sudo -n ")
-        # sudo_mode "script": one ``sudo -n sh -c`` per script instead of one
-        # sudo per step (~5 ms each); needs sh in the device's sudoers.
-        self._wrap = "sudo -n sh -c " if user != "root" and _whole_script_sudo(extra) else ""
+        self.layout = layouts.from_device(device)
         self.requires_vip_ip = _truthy(extra.get("requires_vip_ip", "0"))
+        # runtime API first for server changes (dynamic.plan); 0 turns it off
+        self.runtime_changes = _truthy(extra.get("runtime_changes", "1"))
         self._transport_factory = transport_factory or self._ssh_transport
         self._transport = None
         self._live = None             # the config text we believe is on the device
@@ -77,6 +62,7 @@ class HaproxyDriver(base.Driver):
         self._verified = None         # (pid, {lb id: record}) last seen served exactly
         self._observed = None         # base.Serving: what the process was seen serving
         self._last_deployed = None    # the records the device last served exactly
+        self._version = None          # HAProxy's (major, minor), from show info
         self._pair = None             # base.Pair of the deploy running (deploy_pair)
 
     def _ssh_transport(self):
@@ -96,8 +82,6 @@ class HaproxyDriver(base.Driver):
         return self._transport
 
     def _run(self, script, stdin=None):
-        if self._wrap:
-            script = self._wrap + shlex.quote(script)
         try:
             result = self.transport.run(script, stdin=stdin)
         except transport.TransportError as err:
@@ -126,7 +110,7 @@ class HaproxyDriver(base.Driver):
         return result
 
     def _render(self, live, lbs):
-        new = render.render(live, lbs)
+        new = render.render(live, lbs, self.layout.state_dir)
         return new if self._pair is None else peers.with_peers(new, self._pair)
 
     def _apply_keepalived(self, lbs, pair):
@@ -152,11 +136,19 @@ class HaproxyDriver(base.Driver):
     def _deploy_config(self, lbs):
         started, timings = time.monotonic(), {}
         live, fresh = self._live, False
-        if live is None:
+        fallback = ""
+        if live is not None:
+            done = self._runtime_change(live, lbs, timings)
+            if done is True:
+                return self._result(True, started, timings, runtime=True)
+            fallback, live = done or "", self._live
+            if live is None:
+                live, fresh = self._fetch(), True
+        else:
             live, fresh = self._fetch(), True
         for _attempt in range(3):
             new = self._render(live, lbs)
-            if new == live:
+            if new == live and not fallback:
                 pid = None                   # unknown until asked
                 if not fresh:
                     status, out, err = self._run(remote.same_script(self.layout, _sha(live)))
@@ -173,18 +165,14 @@ class HaproxyDriver(base.Driver):
                                   f"{self.layout.socket}")
                 elif self._process_serves(lbs):
                     return self._result(False, started, timings)
-                # The file is right but the running process is not (dead, or a
-                # deploy was cut off between swap and reload): start or reload it.
-                # If the file changed meanwhile (a cut-off script that still
-                # held the box's lock put its backup back), start over from it.
-                drifted = self._push(live, new, lbs, timings)
-                if drifted is None:
-                    return self._result(True, started, timings, reloaded=True)
-                live, fresh = drifted, True
-                continue
+            # The file is right but the running process is not (dead, a deploy
+            # cut off between swap and reload, a runtime change HAProxy did
+            # not take): start or reload it.  If the file changed meanwhile (a
+            # cut-off script that still held the box's lock put its backup
+            # back), start over from it.
             drifted = self._push(live, new, lbs, timings)
             if drifted is None:
-                return self._result(True, started, timings, reloaded=True)
+                return self._result(True, started, timings, reloaded=True, fallback=fallback)
             live, fresh = drifted, True
         raise faults.device_error(self.device, "the device's configuration kept changing "
                                   "during the deploy", "the config kept changing (3 drifts)")
@@ -206,6 +194,7 @@ class HaproxyDriver(base.Driver):
         if not pid:
             self._observe(False, False, detail="no HAProxy process answers")
             return False
+        self._learn_version(answer)
         stale, why = serving.problems(lbs, asked, answer, self._operator_names())
         if why:
             self._observe(True, False, stale, why)
@@ -221,9 +210,10 @@ class HaproxyDriver(base.Driver):
     def _operator_names(self):
         return sections.proxy_names(self._foreign or "")
 
-    def _result(self, changed, started, timings, reloaded=False):
+    def _result(self, changed, started, timings, reloaded=False, runtime=False, fallback=""):
         timings["total"] = time.monotonic() - started
-        return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings)
+        return base.DeployResult(changed=changed, reloaded=reloaded, timings=timings,
+                                 runtime=runtime, fallback=fallback)
 
     def _adopt(self, text):
         """Take ``text`` as the device's config as it really is now."""
@@ -273,6 +263,8 @@ class HaproxyDriver(base.Driver):
                                      f"rollback exit {rb_status}: {(rb_out + rb_err).strip()}")
         self._live = new
         self._bound = self._bound_next
+        self._learn_version(answer)
+        self._converge(lbs, asked, answer)
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
         self._last_deployed = list(lbs)
         self._observe(True, True)
@@ -326,6 +318,7 @@ class HaproxyDriver(base.Driver):
             return {"reachable": False, "error": err.operator_fault_string}
         _facts, version, answer = remote.parse(out)
         stats = runtime.parse_info(answer)
+        self._learn_version(answer)
         self._observe_info(stats.get("Pid"))
         return {"reachable": True, "haproxy_version": stats.get("Version") or version.strip(),
                 "pid": stats.get("Pid"), "uptime_sec": stats.get("Uptime_sec"),
@@ -338,7 +331,7 @@ class HaproxyDriver(base.Driver):
         extra = self.device.extra or {}
         try:
             result = self.transport.run(probe.command(self.layout, extra,
-                                                      bool(self._wrap)))
+                                                      self.layout.sudo_script))
         except transport.TransportError as err:
             return base.Probe(reachable=False,
                               error=faults.unreachable(self.device, err).operator_fault_string)

@@ -9,6 +9,11 @@ ALGORITHM_KEYWORDS = {
     "HASH_URI": "uri",
     "STATIC_RR": "static-rr",
 }
+# Map-based hashing cannot take servers added at runtime; consistent
+# hashing can (HAProxy's "add server" needs a dynamic algorithm).
+CONSISTENT_HASH = frozenset({"HASH_SOURCE", "HASH_URI"})
+# Algorithms whose backends cannot take servers at runtime at all.
+STATIC_ALGORITHMS = frozenset({"STATIC_RR"})
 # the listener mode each protocol runs in
 MODE_OF_PROTOCOL = {"HTTP": "http", "TCP": "tcp"}
 

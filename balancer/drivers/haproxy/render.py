@@ -30,10 +30,11 @@ INDENT = "    "
 _HTTP_CHECKS = ("HTTPS", "HTTP")
 
 
-def render(current_text, lbs):
+def render(current_text, lbs, state_dir=None):
     """The whole new config: operator text, then our sections.  Raises
     DriverError for values that cannot be rendered safely and for VIPs that
-    would bind the same address and port twice."""
+    would bind the same address and port twice.  ``state_dir``: where the
+    device saves server state before a reload (``render_lb``)."""
     foreign = sections.foreign_text(current_text or "")
     if foreign and not foreign.endswith("\n"):
         foreign += "\n"
@@ -42,13 +43,22 @@ def render(current_text, lbs):
     _check_operator_listeners(ordered, sections.operator_endpoints(foreign))
     parts = [foreign]
     for lb in ordered:
-        for block in render_lb(lb):
-            parts.append("\n%s\n%s" % (sections.MARKER, block))
+        parts.append(lb_text(lb, state_dir))
     return "".join(parts)
 
 
-def render_lb(lb):
-    """The sections of one load balancer, each a text block ending in a newline."""
+def lb_text(lb, state_dir=None):
+    """What one load balancer adds to the file: its marked sections.  The
+    file is the operator's text followed by these, so the driver can splice
+    one load balancer's text without rendering the others again."""
+    return "".join("\n%s\n%s" % (sections.MARKER, block) for block in render_lb(lb, state_dir))
+
+
+def render_lb(lb, state_dir=None):
+    """The sections of one load balancer, each a text block ending in a
+    newline.  With ``state_dir`` its backend loads the server state the
+    device saved there before the reload (drain, maintenance, weights,
+    health results survive it; see ``scripts/balancer.sh``, ``save_state``)."""
     lb_id = values.ident(lb.id, "load balancer id", lb.id)
     mode = _mode(lb_id, lb.protocol)
     backend_name = sections.BACKEND_PREFIX + lb_id
@@ -71,7 +81,8 @@ def render_lb(lb):
         ]))
     blocks.append("backend %s\n%s%s" % (backend_name, label,
                                          "".join(INDENT + line + "\n"
-                                                 for line in _backend_lines(lb, lb_id, mode))))
+                                                 for line in _backend_lines(lb, lb_id, mode,
+                                                                            state_dir))))
     return blocks
 
 
@@ -82,11 +93,17 @@ def _mode(lb_id, protocol):
     return maps.MODE_OF_PROTOCOL[name]
 
 
-def _backend_lines(lb, lb_id, mode):
+def _backend_lines(lb, lb_id, mode, state_dir=None):
     algorithm = constants.canonical_algorithm(lb.algorithm or "ROUND_ROBIN")
     if algorithm not in maps.ALGORITHM_KEYWORDS:
         values.refuse(lb_id, "algorithm", lb.algorithm, "is not supported by HAProxy")
     lines = ["mode %s" % mode, "balance %s" % maps.ALGORITHM_KEYWORDS[algorithm]]
+    if algorithm in maps.CONSISTENT_HASH:
+        lines.append("hash-type consistent")    # lets servers be added at runtime
+    if state_dir:
+        lines.append("load-server-state-from-file local")
+        lines.append("server-state-file-name %s/%s%s" % (
+            state_dir.rstrip("/"), sections.BACKEND_PREFIX, lb_id))
     check = _check(lb, lb_id, mode)
     lines += check["lines"]
     cookie, stick_lines = _persistence(lb, lb_id, mode)
@@ -124,13 +141,12 @@ def _check(lb, lb_id, mode):
             timing[field] = min(numbers)
     if "timeout" in timing:
         lines.append("timeout check %ds" % timing["timeout"])
-    defaults = []
+    # on each server line, not a default-server line: a server added at
+    # runtime takes nothing from default-server (HAProxy's "add server")
     if "delay" in timing:
-        defaults.append("inter %ds" % timing["delay"])
+        server += " inter %ds" % timing["delay"]
     if "attempts" in timing:
-        defaults.append("fall %d" % timing["attempts"])
-    if defaults:
-        lines.append("default-server " + " ".join(defaults))
+        server += " fall %d" % timing["attempts"]
     return {"lines": lines, "server": server}
 
 

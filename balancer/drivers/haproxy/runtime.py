@@ -30,14 +30,14 @@ def node_status_word(status, weight=None):
 
 
 def condition_commands(backend, server, condition, weight):
-    """CLI commands that give ``backend/server`` the node's condition."""
+    """CLI commands that give ``backend/server`` the node's condition, with
+    the weight the config file has for it (0 while DRAINING, as rendered),
+    so that runtime and file agree (``dynamic.agreement``)."""
     target = f"{backend}/{server}"
     condition = (condition or "ENABLED").upper()
-    if condition == "DISABLED":
-        return [f"set server {target} state maint"]
-    if condition == "DRAINING":
-        return [f"set server {target} state drain"]
-    return [f"set server {target} state ready", f"set weight {target} {int(weight)}"]
+    weight = 0 if condition == "DRAINING" else int(weight)
+    state = {"DISABLED": "maint", "DRAINING": "drain"}.get(condition, "ready")
+    return [f"set weight {target} {weight}", f"set server {target} state {state}"]
 
 
 def parse_info(text):

@@ -137,7 +137,9 @@ def test_a_reload_that_swaps_but_does_not_reload_is_not_active(real_api, api_box
         "loadbalancer"]
     assert lb["status"] == "ACTIVE"
     before = api_box.read_config()
-    real_api.put_json("/devices/%s" % device["id"], {"reload_command": "true"})
+    # a node added at runtime needs no reload: this test is about reloads
+    real_api.put_json("/devices/%s" % device["id"], {"reload_command": "true",
+                                                     "runtime_changes": "0"})
     host, node_port, name = api_box.backend_nodes()[2]
     real_api.post_json("%s/%s/nodes" % (TENANT, lb["id"]),
                        {"nodes": [{"address": host, "port": str(node_port)}]})
@@ -173,7 +175,8 @@ def test_a_hung_reload_cut_off_after_the_swap_is_repaired(impatient_api, api_box
     port = api_box.free_vip_port(80)
     lb = api.post_json(TENANT, lb_body(api_box, device, port, nodes=2)).json["loadbalancer"]
     assert lb["status"] == "ACTIVE"
-    api.put_json("/devices/%s" % device["id"], {"reload_command": "sleep 6"})
+    api.put_json("/devices/%s" % device["id"], {"reload_command": "sleep 6",
+                                                "runtime_changes": "0"})
     host, node_port, name = api_box.backend_nodes()[2]
     api.post_json("%s/%s/nodes" % (TENANT, lb["id"]),
                   {"nodes": [{"address": host, "port": str(node_port)}]})
@@ -183,7 +186,7 @@ def test_a_hung_reload_cut_off_after_the_swap_is_repaired(impatient_api, api_box
     assert name not in names_served(api_box, port)         # ...the process does not
     # The cut-off script runs on on the box, holding its lock, until its
     # "sleep 6" ends (3 s of it passed before the cut): the repair waits for
-    # that, so let it end first (remote._box_lock).
+    # that, so let it end first (box_lock in scripts/balancer.sh).
     time.sleep(3.5)
     # The operator fixes the reload; the next deploy (a new driver, which
     # trusts nothing) finds the file right but the process wrong: it reloads.

@@ -33,6 +33,10 @@ from balancer.tests.conftest import TOP, skip_outside_ci
 # what a wheel built from the sdist needs, and what the code reads at run time
 SDIST_MUST_CARRY = ["requirements.txt", "LICENSE", "setup.cfg", "setup.py", "pyproject.toml",
                     "etc/balancer-api-paste.ini", "etc/balancer-api.conf",
+                    "balancer/db/migrations/script.py.mako",
+                    "balancer/drivers/haproxy/scripts/balancer.sh"]
+# package files the code reads at run time (beside its modules in the wheel)
+WHEEL_MUST_CARRY = ["balancer/drivers/haproxy/scripts/balancer.sh",
                     "balancer/db/migrations/script.py.mako"]
 INSTALLED_DATA = ["balancer-api-paste.ini", "balancer-api.conf", "balancer-api.conf.sample",
                   "policy.yaml.sample", "examples/createDeviceHAProxy",
@@ -126,6 +130,7 @@ def test_sdist_and_wheel_carry_the_run_time_files(installed):
     assert sorted(set(SDIST_MUST_CARRY) - names) == []
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         names = set(wheel.namelist())
+    assert sorted(set(WHEEL_MUST_CARRY) - names) == []
     data = {name.split("/data/etc/balancer/", 1)[1] for name in names
             if "/data/etc/balancer/" in name}
     assert sorted(set(INSTALLED_DATA) - data) == []

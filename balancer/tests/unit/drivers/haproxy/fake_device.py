@@ -1,21 +1,25 @@
 """A pretend HAProxy box behind ``FakeTransport``, for driver unit tests.
 
-It recognises the driver's scripts by what they do (fetch, checksum, deploy,
-rollback, stats socket, info) and answers the way the real scripts would,
-keeping a config file text and, apart from it, the config the running
-process loaded (``running``; None when no process runs).  Tests flip its
-switches to play an operator edit (``config``), a rejected config
-(``check_error``), a failed start (``reload_error``), a process that does
-not come up (``stale_runtime``), a reload that swaps the file but reloads
-nothing (``reload_noop``) or a killed HAProxy (``kill()``).
+It plays ``scripts/balancer.sh`` by its subcommand and its ``BALANCER_*``
+parameters (``remote.parse_invocation``), never by the script's text, and
+answers the way the real script would.  It keeps a config file text and,
+apart from it, what the running process serves: the config it loaded
+(``running``; None when no process runs) and its servers, which the runtime
+API changes (``servers``).  Tests flip its switches to play an operator edit
+(``config``), a rejected config (``check_error``), a failed start
+(``reload_error``), a process that does not come up (``stale_runtime``), a
+reload that swaps the file but reloads nothing (``reload_noop``), an old
+HAProxy (``version``), a runtime command HAProxy refuses (``refuse``) or a
+killed HAProxy (``kill()``).
 """
 
 import hashlib
-import re
 
 from balancer.drivers.haproxy import remote
 from balancer.drivers.haproxy.fake_transport import FakeTransport
 from balancer.drivers.haproxy.transport import CommandResult
+
+from .fake_runtime import FakeProcess
 
 TAG = remote.TAG
 
@@ -23,48 +27,59 @@ TAG = remote.TAG
 class FakeDevice:
     def __init__(self, config=""):
         self.config = config
-        self.running = config
+        self.process = FakeProcess(config)
         self.pid = 100
+        self.version = "2.6.12"
         self.check_error = None
         self.reload_error = None
         self.stale_runtime = False
         self.reload_noop = False
         self.stat_csv = ""
         self.runtime_answer = None
-        self.deploys = 0
-        self.rollbacks = 0
-        self.starts = 0
+        self.deploys = self.rollbacks = self.starts = self.runtime_changes = 0
+        self.invocations = []          # (subcommand, parameters) of every script run
         self.transport = FakeTransport(self.respond)
+
+    @property
+    def running(self):
+        return self.process.text
+
+    @running.setter
+    def running(self, text):
+        """A process that loaded ``text`` (started or reloaded by someone else)."""
+        self.process.load(text)
+
+    @property
+    def refuse(self):
+        return self.process.refuse
+
+    @refuse.setter
+    def refuse(self, words):
+        self.process.refuse = words
 
     def kill(self):
         """SIGKILL: the process is gone, its socket file stays behind."""
-        self.running = None
+        self.process.load(None)
 
     def sha(self):
         return hashlib.sha256(self.config.encode()).hexdigest()
 
     def respond(self, command, stdin):
-        if "$S tee" in command:
-            return self._deploy(command, stdin)
-        if "then readable \"$CFG\"; fi" in command:
-            return _ok(self.config)
-        if f"echo '{TAG} same'" in command:
-            return self._same(command)
-        if "show info;show backend" not in command and "[ -e \"$BAK\" ] || exit 1" in command:
-            self.rollbacks += 1
-            self.config = self.backup
-            return _ok("")
-        if "-v 2>&1" in command:
-            return _ok(f"HAProxy version 2.6.12\n{TAG} runtime\n{self._info()}"
-                       f"{TAG} end-runtime\n")
-        if "socat" in command:
+        words = command.split()
+        if words[:1] == ["socat"] or words[:3] == ["sudo", "-n", "socat"]:
             return self._socket((stdin or b"").decode())
-        raise AssertionError("unexpected command: " + command)
+        subcommand, params = remote.parse_invocation(command)
+        self.invocations.append((subcommand, params))
+        handler = getattr(self, "_do_" + subcommand, None)
+        if handler is None:
+            raise AssertionError("unexpected subcommand: " + subcommand)
+        return handler(params, (stdin or b"").decode())
 
     # -- the running process ------------------------------------------------
     def _info(self):
-        return f"Name: HAProxy\nVersion: 2.6.12\nPid: {self.pid}\n\n" if self.running is not None \
-            else ""
+        if self.running is None:
+            return ""
+        return f"Name: HAProxy\nVersion: {self.version}\nPid: {self.pid}\n\n"
 
     def _socket(self, asked):
         if self.running is None:
@@ -73,81 +88,99 @@ class FakeDevice:
             return _ok(self.stat_csv)
         if self.runtime_answer is not None and not asked.startswith("show info"):
             return _ok(self.runtime_answer)
-        return _ok(self.answer([c.strip() for c in asked.strip().split(";")]))
+        return _ok(self.answer(asked))
 
-    def answer(self, commands):
-        text = self.running or ""
-        backends = re.findall(r"^backend (\S+)$", text, re.M)
+    def answer(self, asked):
+        """The stats socket's answer to ``asked`` (commands joined by ";",
+        or a list of them)."""
+        commands = asked if isinstance(asked, list) else asked.strip().split(";")
         parts = []
-        for command in commands:
-            words = command.split()
-            if command == "show info":
-                parts.append(self._info())
-            elif command == "show backend":
-                parts.append("# name\n" + "".join(b + "\n" for b in backends) + "\n")
-            elif words[:3] == ["show", "servers", "state"]:
-                rows = [row for row in _servers(text) if len(words) == 3 or row[0] == words[3]]
-                parts.append("1\n# be_id be_name srv_id srv_name srv_addr\n" + "".join(
-                    f"3 {b} 1 {s} {a} 2 0 1 1 0 1 0 2 0 0 0 0 - {p} - 0 0 - - 0\n"
-                    for b, s, a, p in rows) + "\n")
-            elif words[:2] == ["show", "stat"]:
-                names = re.findall(r"^frontend (\S+)$", text, re.M)
-                if words[2] != "-1":
-                    names = [n for n in names if n == words[2]]
-                parts.append("# pxname,svname,status\n" +
-                             "".join(f"{n},FRONTEND,OPEN\n" for n in names) + "\n")
+        for command in (c.strip() for c in commands):
+            parts.append(self._info() if command == "show info" else self.process.run(command))
         return "".join(parts)
 
-    # -- scripts ------------------------------------------------------------
-    def _drift(self, command):
-        want = re.search(r"^want=(\S*)$", command, re.M).group(1).strip("'")
-        if want != self.sha():
+    # -- the script's subcommands -------------------------------------------
+    def _drift(self, params):
+        want = params.get("BALANCER_WANT_SHA")
+        if want is not None and want != self.sha():
             return CommandResult(remote.DRIFT, f"{TAG} drift\n{self.config}".encode(), b"")
         return None
 
-    def _same(self, command):
-        answering = self.pid if self.running is not None else ""
-        return self._drift(command) or _ok(f"{TAG} same\n{TAG} answering {answering}\n")
+    def _do_fetch(self, params, stdin):
+        return _ok(self.config)
 
-    def _deploy(self, command, stdin):
-        drift = self._drift(command)
+    def _do_same(self, params, stdin):
+        answering = self.pid if self.running is not None else ""
+        return self._drift(params) or _ok(f"{TAG} same\n{TAG} answering {answering}\n")
+
+    def _do_info(self, params, stdin):
+        return _ok(f"HAProxy version {self.version}\n{TAG} runtime\n{self._info()}"
+                   f"{TAG} end-runtime\n")
+
+    def _do_rollback(self, params, stdin):
+        self.rollbacks += 1
+        self.config = self.backup
+        return _ok("")
+
+    def _do_deploy(self, params, stdin):
+        drift = self._drift(params)
         if drift:
             return drift
-        new = stdin.decode()
         if self.check_error:
             return CommandResult(remote.CHECK_FAILED, f"{TAG} stage check\n{self.check_error}\n"
                                  .encode(), b"")
-        added = "".join(f"{TAG} added {m}\n" for m in re.findall(r"ip addr add (\S+) dev", command))
+        added = "".join(f"{TAG} added {cidr}\n"
+                        for cidr in params.get("BALANCER_ADD_VIPS", "").split())
         before = self.pid if self.running is not None else ""
         started = "" if before else f"{TAG} started\n"
         if self.reload_error:
             return CommandResult(remote.RELOAD_FAILED, f"{added}{TAG} before {before}\n{started}"
                                  f"{TAG} stage reload\n{self.reload_error}\n".encode(), b"")
         self.deploys += 1
-        self.backup, old, self.config = self.config, self.pid, new
+        self.backup, old, self.config = self.config, self.pid, stdin
         self.starts += bool(started)
         if not self.stale_runtime and not self.reload_noop:
             self.pid += 1
-            self.running = new
+            self.process.load(stdin)
         newpid = old if self.reload_noop else old + 1
-        query = re.search(r"(show info;show backend[^'\"]*)", command).group(1)
+        verify = params.get("BALANCER_VERIFY", "")
+        query = "show info;show backend" + (";" + verify if verify else "")
         return _ok(f"{added}{TAG} oldpid {old if before else ''}\n{TAG} before {before}\n"
                    f"{started}{TAG} newpid {newpid}\n{TAG} alive {newpid}\n"
-                   f"{TAG} runtime\n{self.answer(query.split(';'))}{TAG} end-runtime\n"
-                   f"{TAG} done\n")
+                   f"{TAG} runtime\n{self.answer(query)}{TAG} end-runtime\n{TAG} done\n")
+
+    def _do_servers(self, params, stdin):
+        drift = self._drift(params)
+        if drift:
+            return drift
+        self.runtime_changes += 1
+        answer = self.answer(params["BALANCER_RUNTIME"]) if self.running is not None else ""
+        head = f"{TAG} runtime\n{answer}{TAG} end-runtime\n"
+        edited = apply_edits(self.config, stdin)
+        if edited is None or hashlib.sha256(edited.encode()).hexdigest() != \
+                params["BALANCER_NEW_SHA"]:
+            return CommandResult(remote.EDIT_FAILED, f"{head}{TAG} stage edit\n".encode(), b"")
+        self.config = edited
+        return _ok(f"{head}{TAG} written\n{TAG} done\n")
 
 
-def _servers(text):
-    """(backend, server, address, port) of every server line in ``text``."""
-    rows, backend = [], None
-    for line in text.splitlines():
-        words = line.split()
-        if words[:1] == ["backend"]:
-            backend = words[1]
-        elif words[:1] == ["server"] and backend:
-            host, _, port = words[2].rpartition(":")
-            rows.append((backend, words[1], host.strip("[]"), port))
-    return rows
+
+def apply_edits(text, edits):
+    """The edit format of ``balancer.sh servers``, applied independently of
+    ``dynamic._apply`` so a wrong edit list shows as a wrong checksum."""
+    lines, out, pos = text.split("\n"), [], 1
+    stream = edits.split("\n")
+    index = 0
+    while index < len(stream) and stream[index]:
+        mark, first, last, count = stream[index].split()
+        if mark != "@@":
+            return None
+        first, last, count = int(first), int(last), int(count)
+        out += lines[pos - 1:first - 1]
+        out += stream[index + 1:index + 1 + count]
+        index += 1 + count
+        pos = last + 1
+    return "\n".join(out + lines[pos - 1:])
 
 
 def _ok(text):

@@ -48,8 +48,8 @@ def test_deploy_pair_sends_peers_then_keepalived():
     driver, device = make()
     driver.deploy_pair(sticky_lbs(), pair())
     assert "peers balancer-pair" in device.config and "localpeer balancer-dev-a" in device.config
-    deploy_command = next(c for c, _s in device.transport.calls if "$S tee" in c)
-    assert "ip addr add" not in deploy_command        # the VIPs are keepalived's
+    deploy = next(params for sub, params in device.invocations if sub == "deploy")
+    assert deploy["BALANCER_ADD_VIPS"] == ""          # the VIPs are keepalived's
     [(command, conf)] = device.keepalived
     assert conf.decode() == keepalived.render(pair(), sticky_lbs(), driver.layout, "/srv/st")
     assert "DIR=/srv/st\n" in command and "STOP=''" in command
@@ -74,6 +74,7 @@ def test_a_deploy_after_unpairing_stops_keepalived_first():
     assert "STOP=1" in command
     assert "peers balancer-pair" not in device.config
     # alone again, the box adds its VIPs itself (requires_vip_ip)
-    assert "ip addr add 10.231.5.10/32" in device.transport.calls[-1][0]
+    sub, params = device.invocations[-1]
+    assert sub == "deploy" and "10.231.5.10/32" in params["BALANCER_ADD_VIPS"].split()
     driver.deploy(sticky_lbs())
     assert len(device.keepalived) == 2                # only once

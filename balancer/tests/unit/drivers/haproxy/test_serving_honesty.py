@@ -44,7 +44,7 @@ def test_a_start_that_fails_stays_offline():
 
 
 def test_reload_that_reloads_nothing_is_a_failure_and_is_rolled_back():
-    driver, device = make()
+    driver, device = make(runtime_changes="0")
     driver.deploy([cases.lb()])
     served = device.running
     device.reload_noop = True                   # the file is swapped, the process stays
@@ -57,7 +57,7 @@ def test_reload_that_reloads_nothing_is_a_failure_and_is_rolled_back():
 
 
 def test_weight_only_change_that_was_not_reloaded_is_a_failure():
-    driver, device = make()
+    driver, device = make(runtime_changes="0")
     driver.deploy([cases.lb()])
     device.reload_noop = True
     changed = dataclasses.replace(cases.lb(), nodes=cases.nodes(8001, 8002, 8003, weight=5))

@@ -65,6 +65,9 @@ def test_show_stat_status_words():
 
 
 def test_condition_commands():
-    assert runtime.condition_commands("be", "s", "DISABLED", 3) == ["set server be/s state maint"]
+    assert runtime.condition_commands("be", "s", "DISABLED", 3) == [
+        "set weight be/s 3", "set server be/s state maint"]
     assert runtime.condition_commands("be", "s", "ENABLED", 3) == [
-        "set server be/s state ready", "set weight be/s 3"]
+        "set weight be/s 3", "set server be/s state ready"]
+    assert runtime.condition_commands("be", "s", "DRAINING", 3) == [
+        "set weight be/s 0", "set server be/s state drain"]
