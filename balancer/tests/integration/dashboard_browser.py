@@ -1,0 +1,102 @@
+"""A real browser for the dashboard's tests: Playwright driving Debian's
+Chromium, headless, against a real ``balancer-api`` process.
+
+Playwright cannot download its own browser here, so it launches
+``/usr/bin/chromium`` (``apt-get install chromium``, in
+tools/install-system-packages) with ``--no-sandbox`` (the tests run as
+root).  Without either, the tests skip on a developer's machine and fail in
+CI (``skip_outside_ci``).  Screenshots of the main pages go to
+doc/source/dashboard/, where doc/source/dashboard.rst shows them.
+"""
+
+import json
+import os
+import urllib.error
+import urllib.request
+
+import pytest
+
+from balancer.tests.conftest import TOP, skip_outside_ci
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = os.path.join(TOP, "doc", "source", "dashboard")
+TIMEOUT_MS = 20000
+#: a desktop window; 200 % zoom shows half as many CSS pixels, twice as large
+WINDOW = (1280, 900)
+
+
+def sync_playwright_or_skip():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_outside_ci("PyPI playwright is not installed (test-requirements.txt)")
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_outside_ci("Debian's chromium is not installed (tools/install-system-packages)")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_playwright = sync_playwright_or_skip()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"],
+                                              headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Dashboard:
+    """One browser context (its own sessionStorage) on the dashboard."""
+
+    def __init__(self, browser, base_url, zoom=1):
+        width, height = WINDOW
+        self.context = browser.new_context(
+            base_url=base_url, viewport={"width": width // zoom, "height": height // zoom},
+            device_scale_factor=zoom)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.errors = []      # uncaught exceptions of the page's scripts
+        self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+
+    def open(self, route=""):
+        self.page.goto("/dashboard/" + route)
+        return self
+
+    @property
+    def status(self):
+        """The aria-live region every action's result is said in."""
+        return self.page.locator("#status")
+
+    def choose_tenant(self, tenant):
+        self.page.get_by_label("Tenant").fill(tenant)
+        self.page.get_by_role("button", name="Show this tenant").click()
+        self.page.get_by_role("heading", name="Load balancers").wait_for()
+
+    def field(self, name):
+        """The input whose value goes to ``name`` in the request body."""
+        return self.page.locator('[data-field="%s"]' % name)
+
+    def screenshot(self, name):
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        self.page.screenshot(path=os.path.join(SCREENSHOTS, name), full_page=True)
+
+    def close(self):
+        self.context.close()
+        assert self.errors == [], self.errors
+
+
+def api(base_url, method, path, body=None, token=None):
+    """(status, JSON) of one API call, as any client makes it."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base_url + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("X-Auth-Token", token)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw, status = response.read(), response.status
+    except urllib.error.HTTPError as err:
+        raw, status = err.read(), err.code
+    return status, (json.loads(raw) if raw.strip() else None)
