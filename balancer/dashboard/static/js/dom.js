@@ -59,5 +59,5 @@ export function heading(text) {
 
 export function when(stamp) {
   if (!stamp) return "";
-  return stamp.replace("T", " ").replace(/\.\d+$/, "") + " UTC";
+  return stamp.replace("T", " ").replace(/\.\d+$/, "") + "\u00a0UTC";
 }

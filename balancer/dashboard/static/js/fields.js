@@ -43,7 +43,7 @@ function inputFor(form, name) {
     || null;
 }
 
-export function showErrors(form, err) {
+export function showErrors(form, err, prefix = "Not saved: ") {
   clearErrors(form);
   const input = inputFor(form, err.field);
   let summary = form.querySelector(".form-problem");
@@ -51,12 +51,12 @@ export function showErrors(form, err) {
     summary = h("p", { class: "form-problem error-text" });
     form.prepend(summary);
   }
-  summary.textContent = "Not saved: " + err.message;
+  summary.textContent = prefix + err.message;
   if (input) {
     input.setAttribute("aria-invalid", "true");
     const problem = document.getElementById(input.id + "-problem");
     if (problem) problem.textContent = err.message;
     input.focus();
   }
-  announce("Not saved: " + err.message, true);
+  announce(prefix + err.message, true);
 }

@@ -70,10 +70,15 @@ export function deploysView(main) {
   const list = h("div", { id: "deploy-list" });
   main.replaceChildren(heading("Deploys"), chart, requests, h("h2", {}, "Last deploys"), list);
   const rates = requestRates();
+  const names = new Map();     // device id -> name, for the table
   return poll(async () => {
     let answer;
     try {
       answer = await call("GET", "/deploys?limit=20");
+      const missing = answer.deploys.some((d) => !names.has(d.device_id));
+      if (missing) {
+        for (const d of (await call("GET", "/devices")).devices) names.set(d.id, d.name);
+      }
     } catch (err) {
       replace(list, h("p", { class: "error-text" }, "Could not read the deploys: " + err.message));
       throw err;
@@ -92,7 +97,8 @@ export function deploysView(main) {
     replace(list, answer.deploys.length
       ? table("Newest first", ["Started", "Device", "Outcome", "Duration", "Load balancers", "Message"],
         answer.deploys.map((d) => h("tr", {},
-          h("td", {}, when(d.started_at)), h("td", {}, d.device_id),
+          h("td", { class: "nowrap" }, when(d.started_at)),
+          h("td", {}, names.get(d.device_id) || `${d.device_id} (deleted)`),
           h("td", { class: "deploy-outcome" }, badge(d.outcome)),
           h("td", {}, `${d.duration_ms} ms`),
           h("td", {}, d.rejected ? `${d.load_balancers} (${d.rejected} rejected)` : d.load_balancers),

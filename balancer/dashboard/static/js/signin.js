@@ -27,7 +27,7 @@ export function signInView(main, done) {
       location.hash = "#/lbs";
       done();
     } catch (err) {
-      showErrors(byPassword, err);
+      showErrors(byPassword, err, "Not signed in: ");
     }
   });
   const byToken = h("form", { class: "card", novalidate: true, "aria-labelledby": "tk-title" },
@@ -39,7 +39,8 @@ export function signInView(main, done) {
     event.preventDefault();
     const token = byToken.elements.token.value.trim();
     if (!token) {
-      showErrors(byToken, new ApiError(400, { field: "token", message: "invalid token: enter a token" }));
+      showErrors(byToken, new ApiError(400, { field: "token", message: "invalid token: enter a token" }),
+                 "Not signed in: ");
       return;
     }
     remember(token, null);
@@ -52,7 +53,7 @@ export function signInView(main, done) {
       done();
     } catch (err) {
       remember(null, null);
-      showErrors(byToken, new ApiError(err.status, { field: "token", message: err.message }));
+      showErrors(byToken, new ApiError(err.status, { field: "token", message: err.message }), "Not signed in: ");
     }
   });
   main.replaceChildren(heading("Sign in"), byPassword, byToken);
