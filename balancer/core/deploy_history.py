@@ -28,7 +28,7 @@ CHART_MAX_ROWS = 10000
 
 def outcome_word(outcome):
     """SUCCESS, PARTIAL or FAILED for a ``balancer.core.isolation.Outcome``."""
-    if outcome.failure is not None and outcome.live is None:
+    if outcome.failure is not None and not outcome.live:
         return FAILED
     if outcome.failure is not None or outcome.rejected or outcome.untried:
         return PARTIAL

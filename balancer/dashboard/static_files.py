@@ -90,15 +90,15 @@ class DashboardFiles:
         if found is None:
             return faults.response_for(exceptions.NotFound("no dashboard file %s" % name))
         kind, data, etag = found
-        response = webob.Response(content_type=kind,
-                                  charset="utf-8" if kind.startswith("text/") else None)
+        if etag.strip('"') in req.if_none_match:
+            response = webob.Response(status=304)
+            response.content_type = None
+        else:
+            response = webob.Response(content_type=kind, body=data,
+                                      charset="utf-8" if kind.startswith("text/") else None)
         response.headers.extend(SECURITY_HEADERS)
         response.etag = etag.strip('"')
         response.cache_control = "no-cache"       # revalidate: cheap with the ETag
-        if etag.strip('"') in req.if_none_match:
-            response.status = 304
-            return response
-        response.body = data
         return response
 
 

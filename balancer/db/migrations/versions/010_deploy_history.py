@@ -17,6 +17,19 @@ down_revision = "009"
 
 # microseconds on MySQL too, as balancer.db.models.Timestamp
 TIMESTAMP = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# MySQL compares text byte for byte here too, as migration 004 made every
+# other table do: the first of these binary collations the server has
+BINARY_COLLATIONS = ("utf8mb4_nopad_bin", "utf8mb4_0900_bin", "utf8mb4_bin")
+
+
+def _mysql_binary_text(bind):
+    for name in BINARY_COLLATIONS:
+        if bind.execute(sa.text("SHOW COLLATION WHERE Collation = :name"),
+                        {"name": name}).first():
+            op.execute("ALTER TABLE deploy_history CONVERT TO CHARACTER SET utf8mb4 "
+                       "COLLATE %s" % name)
+            return
+    raise RuntimeError("the server has none of the collations %s" % (BINARY_COLLATIONS,))
 
 
 def upgrade():
@@ -33,3 +46,5 @@ def upgrade():
         sa.Column("message", sa.Text))
     op.create_index("ix_deploy_history_device_id", "deploy_history", ["device_id"])
     op.create_index("ix_deploy_history_started_at", "deploy_history", ["started_at"])
+    if op.get_bind().dialect.name == "mysql":
+        _mysql_binary_text(op.get_bind())
