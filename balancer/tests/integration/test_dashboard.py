@@ -360,3 +360,40 @@ def api_text_status(url):
             return response.status
     except urllib.error.HTTPError as err:
         return err.code
+
+
+def test_edit_and_add_a_node_with_the_apis_messages(dash, server):
+    from playwright.sync_api import expect
+    lb = made_by_api(server, "t-edit", "before", 18610)
+    page = dash.open().page
+    dash.choose_tenant("t-edit")
+    page.get_by_role("link", name="before").click()
+    page.get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit load balancer")).to_be_visible()
+    expect(dash.field("name")).to_have_value("before")
+    dash.field("name").fill("x" * 300)
+    page.get_by_role("button", name="Save").click()
+    code, answer = api(server.url, "PUT", "/t-edit/loadbalancers/" + lb["id"], {"name": "x" * 300})
+    assert code == 400 and answer["error"]["field"] == "name"
+    expect(dash.field("name")).to_have_attribute("aria-invalid", "true")
+    expect(dash.status).to_contain_text("Not saved: " + answer["error"]["message"])
+    dash.field("name").fill("after")
+    dash.field("algorithm").select_option("LEAST_CONNECTION")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Load balancer after")).to_be_visible()
+    expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
+    code, body = api(server.url, "GET", "/t-edit/loadbalancers/" + lb["id"])
+    assert (body["loadbalancer"]["name"], body["loadbalancer"]["algorithm"]) == (
+        "after", "LEAST_CONNECTION")
+    # a node added from the details page, after one refused
+    form = page.locator("#add-node-form")
+    form.locator('[data-field="nodes.0.address"]').fill("127.0.0.1")
+    form.locator('[data-field="nodes.0.port"]').fill("0")
+    form.get_by_role("button", name="Add node").click()
+    expect(form.locator('[data-field="nodes.0.port"]')).to_have_attribute("aria-invalid", "true")
+    expect(dash.status).to_contain_text("Not saved: invalid nodes.0.port")
+    form.locator('[data-field="nodes.0.port"]').fill("9333")
+    form.get_by_role("button", name="Add node").click()
+    expect(dash.status).to_contain_text("Node 127.0.0.1:9333 added")
+    expect(page.get_by_role("rowheader", name="127.0.0.1:9333")).to_be_visible()
+    expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
