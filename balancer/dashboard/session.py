@@ -26,7 +26,8 @@ class DashboardSession:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        if req.path_info.rstrip("/") != PATH:
+        # the raw WSGI path: never decoded here (see static_files.py)
+        if req.environ.get("PATH_INFO", "").rstrip("/") != PATH:
             return req.get_response(self.application)
         if req.method not in ("GET", "HEAD"):
             error = webob.exc.HTTPMethodNotAllowed("only GET answers %s" % PATH)

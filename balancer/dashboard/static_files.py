@@ -67,7 +67,9 @@ class DashboardFiles:
 
     @webob.dec.wsgify
     def __call__(self, req):
-        path = req.path_info
+        # the raw WSGI path (bytes as latin-1): decoding it here would turn
+        # a path that is not UTF-8 into a 500 before the router's JSON 400
+        path = req.environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX) or not self.conf.dashboard.enabled:
             return req.get_response(self.application)
         rest = path[len(PREFIX):]

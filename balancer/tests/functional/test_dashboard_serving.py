@@ -126,3 +126,10 @@ def test_file_names_outside_the_safe_set_are_never_loaded(tmp_path):
     (tmp_path / "odd name.js").write_text("x")
     (tmp_path / "notes.txt").write_text("x")
     assert sorted(static_files.load_files(str(tmp_path))) == ["ok.js"]
+
+
+@pytest.mark.parametrize("path", ["/dashboard/static/%FF.js", "/dashboard/%FF",
+                                  "/dashboard/api/session%FF"])
+def test_paths_that_are_not_utf8_are_never_a_500(api, path):
+    answer = api.get(path, status="*", expect_errors=True)
+    assert answer.status_int in (400, 404) and answer.json["error"]["code"] == answer.status_int
