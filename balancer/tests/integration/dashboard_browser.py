@@ -59,6 +59,12 @@ class Dashboard:
         self.page = self.context.new_page()
         self.errors = []      # uncaught exceptions of the page's scripts
         self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+        # everything the page loads or asks comes from balancer-api itself:
+        # no fonts, scripts or styles from elsewhere (an isolated network)
+        self.foreign = []
+        origin = base_url.rstrip("/") + "/"
+        self.page.on("request", lambda request: None if request.url.startswith(
+            (origin, "data:")) else self.foreign.append(request.url))
 
     def open(self, route=""):
         self.page.goto("/dashboard/" + route)
@@ -85,6 +91,7 @@ class Dashboard:
     def close(self):
         self.context.close()
         assert self.errors == [], self.errors
+        assert self.foreign == [], self.foreign
 
 
 def api(base_url, method, path, body=None, token=None):
