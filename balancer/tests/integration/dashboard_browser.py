@@ -9,14 +9,17 @@ CI (``skip_outside_ci``).  Screenshots of the main pages go to
 doc/source/dashboard/, where doc/source/dashboard.rst shows them.
 """
 
+import contextlib
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from balancer.tests.conftest import TOP, skip_outside_ci
+from balancer.tests.integration.conftest import ServerProcess
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = os.path.join(TOP, "doc", "source", "dashboard")
@@ -33,6 +36,13 @@ def sync_playwright_or_skip():
     if not os.access(CHROMIUM, os.X_OK):
         skip_outside_ci("Debian's chromium is not installed (tools/install-system-packages)")
     return sync_playwright
+
+
+def expect(target, *args, **kwargs):
+    """Playwright's ``expect``, imported when first used (the module loads
+    without Playwright, so its tests can skip or fail in words)."""
+    from playwright.sync_api import expect as playwright_expect
+    return playwright_expect(target, *args, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +117,55 @@ def api(base_url, method, path, body=None, token=None):
     except urllib.error.HTTPError as err:
         raw, status = err.read(), err.code
     return status, (json.loads(raw) if raw.strip() else None)
+
+
+@contextlib.contextmanager
+def noop_server(workdir):
+    """balancer-api (noauth) with one noop device: 1.5 s per deploy, no waiting
+    in the API (so every change is seen pending), and a load balancer named
+    ``doomed`` refused by the device, as HAProxy refuses one bad section."""
+    proc = ServerProcess(str(workdir), deploy__wait_timeout=0,
+                         deploy__reconcile_interval=0, enabled_drivers="noop")
+    proc.dbsync()
+    proc.start()
+    try:
+        status, body = api(proc.url, "POST", "/devices", {
+            "name": "noop-slow", "type": "noop", "ip": "127.0.0.1", "noop_delay": "1.5",
+            "noop_reject": "doomed"})
+        assert status == 200, body
+        proc.device_id = body["device"]["id"]
+        yield proc
+    finally:
+        proc.stop()
+
+
+def lb_body(name, port, nodes=2):
+    return {"name": name, "algorithm": "ROUND_ROBIN", "protocol": "HTTP",
+            "virtualIps": [{"address": "127.0.0.1", "port": port}],
+            "nodes": [{"address": "127.0.0.1", "port": 9000 + i} for i in range(nodes)]}
+
+
+def made_by_api(server, tenant, name, port):
+    status, body = api(server.url, "POST", "/%s/loadbalancers" % tenant, lb_body(name, port))
+    assert status == 202, body
+    lb = body["loadbalancer"]
+    wait_for_status(server, tenant, lb["id"], "ACTIVE")
+    return lb
+
+
+def wait_for_status(server, tenant, lb_id, status, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        code, body = api(server.url, "GET", "/%s/loadbalancers/%s" % (tenant, lb_id))
+        if code == 200 and body["loadbalancer"]["status"] == status:
+            return body["loadbalancer"]
+        time.sleep(0.2)
+    raise AssertionError("%s did not reach %s" % (lb_id, status))
+
+
+def fill_create_form(dash, name, port, node_port="9100"):
+    dash.field("name").fill(name)
+    dash.field("virtualIps.0.address").fill("127.0.0.1")
+    dash.field("virtualIps.0.port").fill(str(port))
+    dash.field("nodes.0.address").fill("127.0.0.1")
+    dash.field("nodes.0.port").fill(node_port)

@@ -8,29 +8,24 @@ balancer named ``doomed`` is refused by the device (``noop_reject``), the
 way HAProxy refuses one bad section.  Each test uses its own tenant.
 """
 
-import re
-
 import pytest
 
-from balancer.tests.integration.conftest import ServerProcess
-from balancer.tests.integration.dashboard_browser import Dashboard, api, browser  # noqa: F401
+from balancer.tests.integration.dashboard_browser import (  # noqa: F401
+    Dashboard,
+    api,
+    browser,
+    expect,
+    fill_create_form,
+    lb_body,
+    made_by_api,
+    noop_server,
+)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    proc = ServerProcess(str(tmp_path_factory.mktemp("dashboard")), deploy__wait_timeout=0,
-                         deploy__reconcile_interval=0, enabled_drivers="noop")
-    proc.dbsync()
-    proc.start()
-    try:
-        status, body = api(proc.url, "POST", "/devices", {
-            "name": "noop-slow", "type": "noop", "ip": "127.0.0.1", "noop_delay": "1.5",
-            "noop_reject": "doomed"})
-        assert status == 200, body
-        proc.device_id = body["device"]["id"]
+    with noop_server(tmp_path_factory.mktemp("dashboard")) as proc:
         yield proc
-    finally:
-        proc.stop()
 
 
 @pytest.fixture
@@ -40,41 +35,7 @@ def dash(browser, server):  # noqa: F811
     board.close()
 
 
-def lb_body(name, port, nodes=2):
-    return {"name": name, "algorithm": "ROUND_ROBIN", "protocol": "HTTP",
-            "virtualIps": [{"address": "127.0.0.1", "port": port}],
-            "nodes": [{"address": "127.0.0.1", "port": 9000 + i} for i in range(nodes)]}
-
-
-def made_by_api(server, tenant, name, port):
-    status, body = api(server.url, "POST", "/%s/loadbalancers" % tenant, lb_body(name, port))
-    assert status == 202, body
-    lb = body["loadbalancer"]
-    wait_for_status(server, tenant, lb["id"], "ACTIVE")
-    return lb
-
-
-def wait_for_status(server, tenant, lb_id, status, seconds=20):
-    import time
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        code, body = api(server.url, "GET", "/%s/loadbalancers/%s" % (tenant, lb_id))
-        if code == 200 and body["loadbalancer"]["status"] == status:
-            return body["loadbalancer"]
-        time.sleep(0.2)
-    raise AssertionError("%s did not reach %s" % (lb_id, status))
-
-
-def fill_create_form(dash, name, port, node_port="9100"):
-    dash.field("name").fill(name)
-    dash.field("virtualIps.0.address").fill("127.0.0.1")
-    dash.field("virtualIps.0.port").fill(str(port))
-    dash.field("nodes.0.address").fill("127.0.0.1")
-    dash.field("nodes.0.port").fill(node_port)
-
-
 def test_create_from_the_form_and_watch_it_reach_active(dash, server):
-    from playwright.sync_api import expect
     page = dash.open().page
     dash.choose_tenant("t-create")
     expect(page.get_by_text("Tenant t-create has no load balancers yet.")).to_be_visible()
@@ -114,7 +75,6 @@ def test_list_follows_a_change_from_elsewhere_without_a_reload(dash, server):
     """A change made by another client shows up, pending then ACTIVE; a
     device of its own takes 8 s per deploy, longer than the page's slow
     polling interval, so the page must see it pending."""
-    from playwright.sync_api import expect
     status, body = api(server.url, "POST", "/devices", {
         "name": "noop-slower", "type": "noop", "ip": "127.0.0.1", "noop_delay": "8"})
     assert status == 200, body
@@ -149,7 +109,6 @@ def wait_until_deleted(server, device_id, seconds=30):
 
 
 def test_bad_input_shows_the_apis_message_at_its_field(dash, server):
-    from playwright.sync_api import expect
     page = dash.open().page
     dash.choose_tenant("t-invalid")
     page.get_by_role("link", name="New load balancer").click()
@@ -182,7 +141,6 @@ def test_bad_input_shows_the_apis_message_at_its_field(dash, server):
 
 
 def test_drain_a_node_and_see_its_state_change(dash, server):
-    from playwright.sync_api import expect
     lb = made_by_api(server, "t-drain", "drain1", 18604)
     page = dash.open().page
     dash.choose_tenant("t-drain")
@@ -207,7 +165,6 @@ def test_drain_a_node_and_see_its_state_change(dash, server):
 
 
 def test_a_failed_change_shows_its_error_text(dash, server):
-    from playwright.sync_api import expect
     page = dash.open("#/new").page
     dash.choose_tenant("t-error")
     page.get_by_role("link", name="New load balancer").click()
@@ -222,7 +179,6 @@ def test_a_failed_change_shows_its_error_text(dash, server):
 
 
 def test_delete_asks_first(dash, server):
-    from playwright.sync_api import expect
     lb = made_by_api(server, "t-delete", "gone1", 18606)
     page = dash.open().page
     dash.choose_tenant("t-delete")
@@ -239,131 +195,7 @@ def test_delete_asks_first(dash, server):
     assert api(server.url, "GET", "/t-delete/loadbalancers/" + lb["id"])[0] == 404
 
 
-def focus_until(page, predicate_js, presses=80):
-    """Press Tab until the focused element satisfies ``predicate_js``."""
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        if page.evaluate("(() => { const e = document.activeElement; return %s; })()"
-                         % predicate_js):
-            return
-    raise AssertionError("Tab never reached: " + predicate_js)
-
-
-def test_keyboard_only(dash, server):
-    """Tenant, create, details, drain: Tab, typing, Enter and Space only."""
-    from playwright.sync_api import expect
-    page = dash.open().page
-    keys = page.keyboard
-    page.get_by_label("Tenant").wait_for()
-    focus_until(page, "e.name === 'tenant'")
-    keys.type("t-keys")
-    keys.press("Enter")
-    expect(page.get_by_role("heading", name="Load balancers")).to_be_focused()
-    focus_until(page, "e.textContent === 'Create a load balancer'")
-    keys.press("Enter")
-    expect(page.get_by_role("heading", name="New load balancer")).to_be_focused()
-    for field, text in (("name", "keys1"), ("virtualIps.0.address", "127.0.0.1"),
-                        ("virtualIps.0.port", "18607"), ("nodes.0.address", "127.0.0.1"),
-                        ("nodes.0.port", "9200")):
-        focus_until(page, "e.dataset && e.dataset.field === '%s'" % field)
-        keys.type(text)
-    # the focused field shows where it is
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert outline not in ("", "none"), outline
-    focus_until(page, "e.tagName === 'BUTTON' && e.textContent === 'Create'")
-    keys.press("Enter")
-    expect(page.get_by_role("heading", name="Load balancer keys1")).to_be_focused()
-    expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
-    focus_until(page, "e.dataset && e.dataset.condition === 'DRAINING'")
-    keys.press("Space")
-    expect(dash.status).to_contain_text("is now DRAINING")
-    expect(page.locator("tr[data-node-id] .node-condition").first).to_have_text("DRAINING")
-    # delete, confirmed from the keyboard too
-    focus_until(page, "e.id === 'delete-lb'")
-    keys.press("Enter")
-    expect(page.get_by_role("button", name="Yes, delete keys1")).to_be_focused()
-    keys.press("Enter")
-    expect(dash.status).to_contain_text("Load balancer keys1 was deleted.")
-
-
-def test_readable_at_200_percent_zoom(browser, server):  # noqa: F811
-    from playwright.sync_api import expect
-    made_by_api(server, "t-zoom", "zoomed-load-balancer-with-a-long-name", 18608)
-    dash = Dashboard(browser, server.url, zoom=2)
-    try:
-        page = dash.open().page
-        dash.choose_tenant("t-zoom")
-        link = page.get_by_role("link", name="zoomed-load-balancer-with-a-long-name")
-        expect(link).to_be_visible()
-        assert no_sideways_scrolling(page)
-        link.click()
-        expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
-        assert no_sideways_scrolling(page)
-        drain = page.get_by_role("button", name="DRAINING").first
-        drain.scroll_into_view_if_needed()
-        expect(drain).to_be_in_viewport()
-        box = drain.bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"], box
-        # text really is twice as large as at 100 %: 16 CSS px, 32 device px
-        assert page.evaluate("getComputedStyle(document.body).fontSize") == "16px"
-        assert page.evaluate("window.devicePixelRatio") == 2
-        dash.screenshot("zoom-200.png")
-        page.get_by_role("link", name="New load balancer").click()
-        assert no_sideways_scrolling(page)
-    finally:
-        dash.close()
-
-
-def no_sideways_scrolling(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def test_operator_pages(dash, server):
-    from playwright.sync_api import expect
-    made_by_api(server, "t-ops", "ops1", 18609)
-    page = dash.open().page
-    dash.choose_tenant("t-ops")
-    page.get_by_role("link", name="Devices").click()
-    row = page.locator("tr[data-device-id='%s']" % server.device_id)
-    expect(row.locator(".device-reachability")).to_have_text("ONLINE")
-    code, on_device = api(server.url, "GET", "/devices/%s/loadbalancers" % server.device_id)
-    errors = sum(lb["status"] == "ERROR" for lb in on_device["loadbalancers"])
-    expected = str(len(on_device["loadbalancers"])) + (" (%d in ERROR)" % errors if errors else "")
-    expect(row.locator(".device-lbs")).to_have_text(expected)
-    code, device = api(server.url, "GET", "/devices/" + server.device_id)
-    if "health" not in device["device"]:
-        expect(row.locator(".device-health")).to_have_text("not reported")
-    if not (device["device"].get("ha") or {}).get("role"):
-        expect(row.locator(".device-role")).to_have_text("single device")
-    dash.screenshot("devices.png")
-    page.get_by_role("link", name="Deploys").click()
-    code, history = api(server.url, "GET", "/deploys?limit=20")
-    newest = history["deploys"][0]
-    assert newest["outcome"] in ("SUCCESS", "PARTIAL", "FAILED") and newest["duration_ms"] >= 1500
-    expect(page.locator(".deploy-outcome").first).to_have_text(newest["outcome"])
-    expect(page.get_by_text("%d ms" % newest["duration_ms"]).first).to_be_visible()
-    expect(page.locator("#chart-summary")).to_have_text(re.compile(r"^\d+ deploys in the last 30"))
-    total = int(page.locator("#chart-summary").text_content().split()[0])
-    assert total >= 1
-    assert page.locator(".chart svg rect").count() >= 1
-    metrics = api_text_status(server.url + "/metrics")
-    if metrics == 404:
-        expect(page.locator("#requests-summary")).to_contain_text("not available")
-    dash.screenshot("deploys.png")
-
-
-def api_text_status(url):
-    import urllib.error
-    import urllib.request
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as err:
-        return err.code
-
-
 def test_edit_and_add_a_node_with_the_apis_messages(dash, server):
-    from playwright.sync_api import expect
     lb = made_by_api(server, "t-edit", "before", 18610)
     page = dash.open().page
     dash.choose_tenant("t-edit")

@@ -11,7 +11,7 @@ inside a network namespace when the machine allows it).
 import pytest
 
 from balancer.tests.integration.conftest import ServerProcess
-from balancer.tests.integration.dashboard_browser import Dashboard, api, browser  # noqa: F401
+from balancer.tests.integration.dashboard_browser import Dashboard, api, browser, expect  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,6 @@ def served_by(box, port, count=6):
 
 
 def test_form_to_live_traffic_and_drain(browser, server, api_box):  # noqa: F811
-    from playwright.sync_api import expect
     dash = Dashboard(browser, server.url)
     try:
         page = dash.open().page

@@ -8,7 +8,7 @@ is Keystone's bootstrap admin.  The device is a noop device.
 
 import pytest
 
-from balancer.tests.integration.dashboard_browser import Dashboard, api, browser  # noqa: F401
+from balancer.tests.integration.dashboard_browser import Dashboard, api, browser, expect  # noqa: F401
 from balancer.tests.integration.test_keystone_server import KeystoneFlavorServer
 
 pytestmark = pytest.mark.keystone
@@ -60,7 +60,6 @@ def sign_in(dash, user, password, project=None):
 
 
 def test_password_sign_in_sees_only_its_own_project(dash, server, keystone):
-    from playwright.sync_api import expect
     page = dash.open().page
     expect(page).to_have_url(server.url + "/dashboard/#/signin")
     dash.screenshot("sign-in.png")
@@ -88,7 +87,6 @@ def test_password_sign_in_sees_only_its_own_project(dash, server, keystone):
 
 
 def test_a_wrong_password_is_refused_in_words(dash, server):
-    from playwright.sync_api import expect
     page = dash.open().page
     sign_in(dash, "member-a", "not-the-password")
     expect(dash.status).to_contain_text("Not signed in: Keystone refused the user name, "
@@ -98,7 +96,6 @@ def test_a_wrong_password_is_refused_in_words(dash, server):
 
 
 def test_token_sign_in_of_the_other_project(dash, server, keystone):
-    from playwright.sync_api import expect
     page = dash.open().page
     dash.field("token").fill(keystone.token("member-b"))
     page.get_by_role("button", name="Sign in with the token").click()
@@ -109,7 +106,6 @@ def test_token_sign_in_of_the_other_project(dash, server, keystone):
 
 
 def test_a_bad_token_is_refused(dash, server):
-    from playwright.sync_api import expect
     page = dash.open().page
     dash.field("token").fill("not-a-token")
     page.get_by_role("button", name="Sign in with the token").click()
@@ -118,7 +114,6 @@ def test_a_bad_token_is_refused(dash, server):
 
 
 def test_the_admin_sees_the_operator_pages(dash, server, keystone):
-    from playwright.sync_api import expect
     page = dash.open().page
     sign_in(dash, "admin", "adminpass", project="admin")
     expect(page.get_by_role("link", name="Devices")).to_be_visible()
