@@ -26,6 +26,9 @@ SCREENSHOTS = os.path.join(TOP, "doc", "source", "dashboard")
 TIMEOUT_MS = 20000
 #: a desktop window; 200 % zoom shows half as many CSS pixels, twice as large
 WINDOW = (1280, 900)
+#: seconds each deploy of the noop server's device takes: long enough for a
+#: page to see every change pending first, even on a busy machine
+NOOP_DELAY = 2.5
 
 
 def sync_playwright_or_skip():
@@ -42,6 +45,9 @@ def expect(target, *args, **kwargs):
     """Playwright's ``expect``, imported when first used (the module loads
     without Playwright, so its tests can skip or fail in words)."""
     from playwright.sync_api import expect as playwright_expect
+    # as long as any other wait here (its default is 5 s: less than a poll
+    # interval plus a deploy on a busy machine)
+    playwright_expect.set_options(timeout=TIMEOUT_MS)
     return playwright_expect(target, *args, **kwargs)
 
 
@@ -121,7 +127,7 @@ def api(base_url, method, path, body=None, token=None):
 
 @contextlib.contextmanager
 def noop_server(workdir):
-    """balancer-api (noauth) with one noop device: 1.5 s per deploy, no waiting
+    """balancer-api (noauth) with one noop device: NOOP_DELAY s per deploy, no waiting
     in the API (so every change is seen pending), and a load balancer named
     ``doomed`` refused by the device, as HAProxy refuses one bad section."""
     proc = ServerProcess(str(workdir), deploy__wait_timeout=0,
@@ -130,7 +136,7 @@ def noop_server(workdir):
     proc.start()
     try:
         status, body = api(proc.url, "POST", "/devices", {
-            "name": "noop-slow", "type": "noop", "ip": "127.0.0.1", "noop_delay": "1.5",
+            "name": "noop-slow", "type": "noop", "ip": "127.0.0.1", "noop_delay": str(NOOP_DELAY),
             "noop_reject": "doomed"})
         assert status == 200, body
         proc.device_id = body["device"]["id"]

@@ -1,7 +1,7 @@
 """The dashboard in a real browser, on the noauth pipeline of a real
 ``balancer-api`` process with a noop device (doc/source/dashboard.rst).
 
-The device takes 1.5 s per deploy (``noop_delay``) and the API answers
+The device takes 2.5 s per deploy (``noop_delay``) and the API answers
 without waiting (``[deploy] wait_timeout = 0``), so every change is seen
 pending first and the page must follow it to ACTIVE by itself.  A load
 balancer named ``doomed`` is refused by the device (``noop_reject``), the
