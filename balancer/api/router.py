@@ -46,7 +46,7 @@ ROUTES += [
     ("PUT", "/devices/{device_id}", "devices", "update"),
     ("DELETE", "/devices/{device_id}", "devices", "delete"),
     ("GET", "/devices/{device_id}/info", "devices", "info"),
-    ("GET", "/devices/{device_id}/loadbalancers", "device_lbs", "index"),
+    ("GET", "/devices/{device_id}/loadbalancers", "devices", "loadbalancers"),
     ("GET", "/deploys", "deploys", "index"),
     ("GET", "/algorithms", "capabilities", "algorithms"),
     ("GET", "/protocols", "capabilities", "protocols"),
@@ -70,7 +70,6 @@ CONTROLLERS = {
     "limits": operations.LimitsController,
     "metrics": operations.MetricsController,
     "deploys": operator.DeploysController,
-    "device_lbs": operator.DeviceLoadBalancersController,
 }
 
 

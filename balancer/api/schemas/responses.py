@@ -173,7 +173,7 @@ SUCCESS = {
     ("devices", "info"): (200, {"type": "object", "required": ["info"],
                                 "properties": {"info": {"type": "object"}}}),
     ("deploys", "index"): (200, DEPLOYS),
-    ("device_lbs", "index"): (200, {"type": "object", "required": ["loadbalancers"],
+    ("devices", "loadbalancers"): (200, {"type": "object", "required": ["loadbalancers"],
                                     "properties": {"loadbalancers": {
                                         "type": "array", "items": {
                                             "type": "object", "properties": {

@@ -1,8 +1,6 @@
-"""Operators' read-only views (admin): ``GET /deploys`` (the newest deploys
-with outcome and duration, and deploys per minute for the last half hour:
-balancer.core.deploy_history) and ``GET /devices/{device_id}/loadbalancers``
-(what a device serves: balancer.core.device_usage).  The dashboard's
-operator pages read both (balancer/dashboard/static/js/operator.js)."""
+"""``GET /deploys`` (admin): the newest deploys with outcome and duration, and
+deploys per minute for the last half hour (balancer.core.deploy_history).
+The dashboard's operator pages read it (balancer/dashboard/static/js/operator.js)."""
 
 from balancer.api import schemas
 from balancer.api.v1 import base
@@ -27,11 +25,3 @@ class DeploysController(base.Controller):
     def index(self, req):
         ctx = self.context(req)
         return 200, self.service.deploy_history.list(ctx, _limit(req))
-
-
-class DeviceLoadBalancersController(base.Controller):
-    rule = "balancer:device"
-
-    def index(self, req, device_id):
-        ctx = self.context(req)
-        return 200, {"loadbalancers": self.service.device_usage.list(ctx, device_id)}
