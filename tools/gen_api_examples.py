@@ -207,6 +207,9 @@ def run(rec):
     run_operations(rec, lbs, one, noop)
 
     # deletes last
+    # operators: what a device serves, and the deploys so far
+    rec.call("device-loadbalancers", "GET", "/devices/%s/loadbalancers" % noop["id"])
+    rec.call("deploys", "GET", "/deploys")
     rec.call("lb-delete", "DELETE", one, status=204)
     rec.call("device-delete", "DELETE", "/devices/%s" % hap["id"], status=204)
 

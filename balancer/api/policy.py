@@ -75,7 +75,13 @@ RULES = [
          {"path": "/devices", "method": "POST"},
          {"path": "/devices/{device_id}", "method": "GET"},
          {"path": "/devices/{device_id}", "method": "DELETE"},
-         {"path": "/devices/{device_id}/info", "method": "GET"}]),
+         {"path": "/devices/{device_id}/info", "method": "GET"},
+         {"path": "/devices/{device_id}/loadbalancers", "method": "GET"}]),
+    policy.DocumentedRuleDefault(
+        "balancer:deploy_history", "rule:context_is_admin",
+        "Reading the history of deploys to devices (outcome, duration, the "
+        "operator's error text).",
+        [{"path": "/deploys", "method": "GET"}]),
     policy.DocumentedRuleDefault(
         "balancer:capabilities", "",
         "Listing the algorithms and protocols the devices support (any "

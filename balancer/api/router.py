@@ -13,7 +13,7 @@ import webob.exc
 
 from balancer.api import metrics
 from balancer.api.middleware import faults, url
-from balancer.api.v1 import devices, load_balancers, members, operations
+from balancer.api.v1 import devices, load_balancers, members, operations, operator
 
 LB = "/{tenant_id}/loadbalancers"
 ONE_LB = LB + "/{lb_id}"
@@ -46,6 +46,8 @@ ROUTES += [
     ("PUT", "/devices/{device_id}", "devices", "update"),
     ("DELETE", "/devices/{device_id}", "devices", "delete"),
     ("GET", "/devices/{device_id}/info", "devices", "info"),
+    ("GET", "/devices/{device_id}/loadbalancers", "devices", "loadbalancers"),
+    ("GET", "/deploys", "deploys", "index"),
     ("GET", "/algorithms", "capabilities", "algorithms"),
     ("GET", "/protocols", "capabilities", "protocols"),
     # after /devices/{device_id}: a tenant named "devices" is not served here
@@ -67,6 +69,7 @@ CONTROLLERS = {
     "stats": operations.StatsController,
     "limits": operations.LimitsController,
     "metrics": operations.MetricsController,
+    "deploys": operator.DeploysController,
 }
 
 

@@ -9,6 +9,7 @@ from oslo_config import cfg
 from balancer.conf import (
     api,
     coordination,
+    dashboard,
     database,
     deploy,
     drivers,
@@ -21,7 +22,7 @@ from balancer.conf import (
 
 def register_opts(conf):
     """Register every balancer option group on ``conf``."""
-    for module in (api, coordination, database, deploy, drivers, health, healthcheck,
+    for module in (api, coordination, dashboard, database, deploy, drivers, health, healthcheck,
                    limits, secrets):
         module.register_opts(conf)
     return conf

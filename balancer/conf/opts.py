@@ -3,6 +3,7 @@
 from balancer.conf import (
     api,
     coordination,
+    dashboard,
     database,
     deploy,
     drivers,
@@ -16,7 +17,7 @@ from balancer.conf import (
 def list_opts():
     """Every option group with its options, for the sample config file."""
     groups = {}
-    for module in (api, coordination, database, deploy, drivers, health, healthcheck,
+    for module in (api, coordination, dashboard, database, deploy, drivers, health, healthcheck,
                    limits, secrets):
         for group, opts in module.list_opts():
             groups.setdefault(group, []).extend(opts)

@@ -10,11 +10,21 @@ import contextlib
 import logging
 import os
 import threading
+import time
 
-from balancer.core import coordination, deployer, isolation, pair_deploy, prober, reconcile
+from balancer.core import (
+    coordination,
+    deploy_history,
+    deployer,
+    isolation,
+    pair_deploy,
+    prober,
+    reconcile,
+)
 from balancer.core import metrics as service_metrics
 from balancer.core import status as st
 from balancer.core.desired_state import DesiredState
+from balancer.core.device_usage import DeviceUsage
 from balancer.core.devices import Devices
 from balancer.core.driver_pool import DriverPool
 from balancer.core.health import DeviceHealth
@@ -23,7 +33,7 @@ from balancer.core.members import Members
 from balancer.core.quotas import Quotas
 from balancer.core.stats import Stats
 from balancer.db import api as db
-from balancer.db import crypto
+from balancer.db import crypto, models
 from balancer.db import session as db_session
 from balancer.drivers import base
 
@@ -64,6 +74,8 @@ class Service:
         self.quotas = Quotas(self)
         self.stats = Stats(self)
         self.metrics = service_metrics.ServiceMetrics()
+        self.deploy_history = deploy_history.DeployHistory(self)
+        self.device_usage = DeviceUsage(self)
         self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval,
                                                conf.coordination.pending_check_interval)
         # device health, stored in the database (balancer/core/prober.py)
@@ -146,6 +158,7 @@ class Service:
             return      # another process carried the change that asked for this
         suspects = isolation.suspects(heads)
         watch = service_metrics.Stopwatch()
+        started_at, clock = models.utcnow(), time.monotonic()
         try:
             outcome = isolation.isolate(lambda lbs: self._deploy(device, lbs), desired,
                                         suspects, self.conf.deploy.isolation_max_deploys,
@@ -155,6 +168,7 @@ class Service:
             outcome = isolation.crashed([lb.id for lb in desired], err)
         self._settle(device_id, snapshot, outcome, suspects)
         self.metrics.deployed(service_metrics.deploy_outcome(outcome), watch.seconds())
+        deploy_history.record(self, device_id, started_at, time.monotonic() - clock, outcome)
 
     def _deploy(self, device_row, desired, pair=None):
         """Deploy ``desired`` to one device (as a member of ``pair``, a

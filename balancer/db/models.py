@@ -278,3 +278,7 @@ class TenantLimit(Base):
     name = Column(String(64), nullable=False)
     value = Column(Integer, nullable=False)
     updated_at = Column(Timestamp, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+# the deploy history's table, so the models' metadata is the whole schema
+from balancer.db import deploy_history as _deploy_history  # noqa: E402,F401

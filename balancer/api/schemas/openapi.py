@@ -166,6 +166,9 @@ def operation_id(name, action):
 def _parameters(path, name, action):
     params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
               for p in re.findall(r"{(\w+)}", path)]
+    if (name, action) == ("deploys", "index"):
+        params.append({"name": "limit", "in": "query", "required": False,
+                       "schema": {"type": "integer", "minimum": 1, "maximum": 200}})
     if (name, action) == ("lbs", "index"):
         params += [{"name": "limit", "in": "query", "required": False,
                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},

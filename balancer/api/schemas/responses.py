@@ -122,9 +122,23 @@ LIMIT = {"type": "object", "required": ["value", "default", "override"], "proper
 LIMITS = {"type": "object", "required": ["tenant_id", "absolute"], "properties": {
     "tenant_id": {"type": "string"},
     "absolute": {"type": "object", "additionalProperties": LIMIT}}}
+DEPLOY = {"type": "object", "description": "One deploy to a device.",
+          "required": ["id", "device_id", "started_at", "duration_ms", "outcome"],
+          "properties": {"id": {"type": "string"}, "device_id": {"type": "string"},
+                         "started_at": STAMP, "finished_at": STAMP,
+                         "duration_ms": {"type": "integer"},
+                         "outcome": {"type": "string", "enum": ["SUCCESS", "PARTIAL", "FAILED"]},
+                         "load_balancers": {"type": "integer"},
+                         "rejected": {"type": "integer"}, "message": TEXT}}
+DEPLOYS = {"type": "object", "required": ["deploys", "perMinute"], "properties": {
+    "deploys": many("Deploy"),
+    "perMinute": {"type": "array", "description": "the last 30 minutes, oldest first",
+                  "items": {"type": "object", "properties": {
+                      "minute": {"type": "string"}, "deploys": {"type": "integer"},
+                      "failed": {"type": "integer"}}}}}}
 
 #: component name -> schema
-COMPONENTS = {"LoadBalancer": LOAD_BALANCER, "Node": NODE, "VirtualIp": VIP,
+COMPONENTS = {"Deploy": DEPLOY, "LoadBalancer": LOAD_BALANCER, "Node": NODE, "VirtualIp": VIP,
               "Monitor": MONITOR, "Sticky": STICKY, "Device": DEVICE,
               "LoadBalancerDetails": DETAILS, "Error": ERROR, "Stats": STATS,
               "Limits": LIMITS}
@@ -158,6 +172,13 @@ SUCCESS = {
     ("devices", "delete"): (204, None),
     ("devices", "info"): (200, {"type": "object", "required": ["info"],
                                 "properties": {"info": {"type": "object"}}}),
+    ("deploys", "index"): (200, DEPLOYS),
+    ("devices", "loadbalancers"): (200, {"type": "object", "required": ["loadbalancers"],
+                                    "properties": {"loadbalancers": {
+                                        "type": "array", "items": {
+                                            "type": "object", "properties": {
+                                                "id": {"type": "string"}, "name": TEXT,
+                                                "tenant_id": TEXT, "status": TEXT}}}}}),
     ("capabilities", "algorithms"): (200, {"type": "object", "required": ["algorithms"],
                                            "properties": {"algorithms": {
                                                "type": "array", "items": {"type": "string"}}}}),

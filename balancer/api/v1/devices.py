@@ -31,6 +31,11 @@ class DevicesController(base.Controller):
     def info(self, req, device_id):
         return 200, {"info": self.service.devices.info(self.context(req), device_id)}
 
+    def loadbalancers(self, req, device_id):
+        """What the device serves (balancer.core.device_usage)."""
+        ctx = self.context(req)
+        return 200, {"loadbalancers": self.service.device_usage.list(ctx, device_id)}
+
 
 class CapabilitiesController(base.Controller):
     rule = "balancer:capabilities"

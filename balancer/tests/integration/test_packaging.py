@@ -138,6 +138,11 @@ def test_sdist_and_wheel_carry_the_run_time_files(installed):
     # the shell scripts the driver ships to paired boxes (keepalived.py reads them)
     for script in ("keepalived-apply.sh", "keepalived-notify.sh", "keepalived-track.sh"):
         assert "balancer/drivers/haproxy/scripts/" + script in names
+    static = os.path.join(TOP, "balancer", "dashboard", "static")
+    dashboard = {os.path.relpath(os.path.join(root, f), TOP) for root, _d, files in os.walk(static)
+                 for f in files}
+    assert "balancer/dashboard/static/js/app.js" in dashboard
+    assert sorted(dashboard - names) == []
     metadata = next(name for name in names if name.endswith("dist-info/METADATA"))
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         text = wheel.read(metadata).decode()
@@ -231,6 +236,9 @@ def use_the_server(url, server, log_path, example):
             assert time.monotonic() < deadline, open(log_path).read()[-3000:]
             time.sleep(0.2)
     assert (status, body) == (200, {"algorithms": []})   # no device yet
+    for page in ("/dashboard/", "/dashboard/static/js/app.js"):     # the installed files
+        with urllib.request.urlopen(url + page, timeout=15) as response:
+            assert response.status == 200 and response.read()
     status, body = http("POST", url + "/devices",
                         {"name": "noop-1", "type": "noop", "ip": "127.0.0.1"})
     assert status == 200, body
