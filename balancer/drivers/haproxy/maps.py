@@ -10,7 +10,9 @@ ALGORITHM_KEYWORDS = {
     "STATIC_RR": "static-rr",
 }
 # the listener mode each protocol runs in
-MODE_OF_PROTOCOL = {"HTTP": "http", "TCP": "tcp"}
+MODE_OF_PROTOCOL = {"HTTP": "http", "HTTPS": "http", "TCP": "tcp"}
+# HAProxy's name of each TLS version, for ``ssl-min-ver``
+TLS_VERSION_KEYWORDS = {"TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
 
 # what the driver supports: every name of the vocabulary it has a keyword for
 ALGORITHMS = tuple(name for name in constants.ALGORITHMS if name in ALGORITHM_KEYWORDS)
