@@ -43,7 +43,9 @@ http.server.ThreadingHTTPServer((host, port), Handler).serve_forever()
 
 SUDO_COMMANDS = ("/usr/sbin/haproxy", "/usr/bin/tee", "/usr/bin/cat", "/usr/bin/cp",
                  "/usr/bin/mv", "/usr/bin/rm", "/usr/bin/ip", "/usr/sbin/ip", "/usr/bin/kill",
-                 "/usr/bin/socat", "/usr/bin/sh")
+                 "/usr/bin/socat", "/usr/bin/sh",
+                 # certificate files of HTTPS listeners (scripts/tls-files.sh)
+                 "/usr/bin/mkdir", "/usr/bin/chmod")
 
 
 def python():

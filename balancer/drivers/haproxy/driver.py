@@ -24,6 +24,7 @@ from balancer.drivers.haproxy import (
     runtime,
     sections,
     serving,
+    tls_files,
     transport,
 )
 
@@ -64,6 +65,9 @@ class HaproxyDriver(base.Driver):
         # sudo per step (~5 ms each); needs sh in the device's sudoers.
         self._wrap = "sudo -n sh -c " if user != "root" and _whole_script_sudo(extra) else ""
         self.requires_vip_ip = _truthy(extra.get("requires_vip_ip", "0"))
+        # certificate files of HTTPS listeners (tls_files.py)
+        self.tls = tls_files.TlsFiles(self.layout.config, self.layout.sudo,
+                                      extra.get("tls_dir"))
         self._transport_factory = transport_factory or self._ssh_transport
         self._transport = None
         self._live = None             # the config text we believe is on the device
@@ -107,7 +111,7 @@ class HaproxyDriver(base.Driver):
         if live is None:
             live, fresh = self._fetch(), True
         for _attempt in range(3):
-            new = render.render(live, lbs)
+            new = render.render(live, lbs, self.tls.dir)
             if new == live:
                 pid = None                   # unknown until asked
                 if not fresh:
@@ -194,6 +198,8 @@ class HaproxyDriver(base.Driver):
     def _push(self, live, new, lbs, timings):
         """Run the deploy script; return the device's real config on drift,
         None on success, raise DriverError on failure."""
+        self.tls.write_missing(lambda command, stdin: self._run(command, stdin), lbs,
+                               self.device)
         add, remove = self._vip_changes(live, new, lbs)
         seamless = sections.stats_socket_exposes_listeners(new, self.layout.socket)
         asked = serving.question(lbs, serving.changed_since(
@@ -228,6 +234,7 @@ class HaproxyDriver(base.Driver):
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
         self._last_deployed = list(lbs)
         self._observe(True, True)
+        self.tls.remove_unused(lambda command, stdin: self._run(command, stdin), live, new)
         return None
 
     def _check_status(self, status, out, err, lbs, new):
