@@ -12,7 +12,7 @@ import webob.dec
 import webob.exc
 
 from balancer.api.middleware import faults, url
-from balancer.api.v1 import devices, load_balancers, members
+from balancer.api.v1 import access, devices, load_balancers, members
 
 LB = "/{tenant_id}/loadbalancers"
 ONE_LB = LB + "/{lb_id}"
@@ -39,6 +39,14 @@ for _path, _name, _updatable in (("nodes", "nodes", True),
     if _updatable:
         ROUTES.append(("PUT", ONE_LB + "/" + _path + "/{child_id}", _name, "update"))
 ROUTES += [
+    ("GET", ONE_LB + "/accessList", "access", "index"),
+    ("POST", ONE_LB + "/accessList", "access", "create"),
+    ("DELETE", ONE_LB + "/accessList/{item_id}", "access", "delete"),
+    ("GET", ONE_LB + "/connectionThrottle", "throttle", "show"),
+    ("PUT", ONE_LB + "/connectionThrottle", "throttle", "update"),
+    ("DELETE", ONE_LB + "/connectionThrottle", "throttle", "delete"),
+]
+ROUTES += [
     ("GET", "/devices", "devices", "index"),
     ("POST", "/devices", "devices", "create"),
     ("GET", "/devices/{device_id}", "devices", "show"),
@@ -55,6 +63,8 @@ CONTROLLERS = {
     "monitors": members.MonitorsController,
     "stickies": members.StickiesController,
     "vips": members.VipsController,
+    "access": access.AccessListController,
+    "throttle": access.ThrottleController,
     "devices": devices.DevicesController,
     "capabilities": devices.CapabilitiesController,
 }

@@ -10,6 +10,8 @@ from oslo_config import cfg
 # The request schemas (balancer/api/schemas/resources.py) refuse longer lists
 # outright, so these are also the highest values the options accept.
 SCHEMA_MAX_NODES, SCHEMA_MAX_VIPS, SCHEMA_MAX_MONITORS = 1000, 100, 10
+#: highest values of the limits no request schema bounds
+MAX_ACCESS_LIST_ITEMS, MAX_CERTIFICATES = 10000, 1000
 
 OPTS = [
     cfg.IntOpt("max_nodes_per_lb", default=200, min=1, max=SCHEMA_MAX_NODES,
@@ -19,6 +21,13 @@ OPTS = [
                help="Most virtual IPs one load balancer may have."),
     cfg.IntOpt("max_monitors_per_lb", default=5, min=1, max=SCHEMA_MAX_MONITORS,
                help="Most health monitors one load balancer may have."),
+    cfg.IntOpt("max_access_list_items_per_lb", default=100, min=0,
+               max=MAX_ACCESS_LIST_ITEMS,
+               help="Most access-list items (ALLOW/DENY networks) one load "
+                    "balancer may have."),
+    cfg.IntOpt("max_certificates_per_lb", default=20, min=0, max=MAX_CERTIFICATES,
+               help="Most TLS certificates one load balancer's listeners may "
+                    "hold together (SNI certificates included)."),
     cfg.FloatOpt("device_read_timeout", default=2.0, min=0.05,
                  help="Seconds a request may spend on a device's live answer "
                       "(node operating status, device info, a runtime node "

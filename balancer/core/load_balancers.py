@@ -5,7 +5,8 @@ import dataclasses
 import ipaddress
 import logging
 
-from balancer.core import coordination, exceptions, records, scheduler
+from balancer.common import constants
+from balancer.core import coordination, exceptions, records, scheduler, vip_tls
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import models
@@ -134,13 +135,13 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
     """HTTP listeners and cookie persistence need an HTTP load balancer: said
     here as a 400 instead of by the device, as an ERROR, after the deploy.
     ``where`` prefixes the field names as the request spelled them."""
-    if (protocol or "HTTP").upper() == "HTTP":
+    if (protocol or "HTTP").upper() in constants.HTTP_PROTOCOLS:
         return
 
     def field(template, i, name):
         return (template % i if "%d" in template else template) + name
     for i, vip in enumerate(vips):
-        if str(vip.get("protocol") or protocol).upper() == "HTTP":
+        if str(vip.get("protocol") or protocol).upper() in constants.HTTP_PROTOCOLS:
             name = field(where[0], i, "protocol")
             raise exceptions.Invalid("invalid %s: an HTTP virtual IP needs an HTTP load "
                                      "balancer" % name, field=name)
@@ -230,8 +231,10 @@ class LoadBalancers:
                                        for p in children["healthMonitor"]])
             farm.stickies = db.in_order([db.new_row(models.Sticky, s)
                                          for s in children["sessionPersistence"]])
-            farm.vips = db.in_order([db.new_row(models.VirtualServer, v, lb=lb) for v in
-                                     self._with_protocol(children["virtualIps"], lb.protocol)])
+            vips = [vip_tls.prepare(v, lb.protocol, self.service.secrets)
+                    for v in self._with_protocol(children["virtualIps"], lb.protocol)]
+            vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb, [], vips)
+            farm.vips = db.in_order([db.new_row(models.VirtualServer, v, lb=lb) for v in vips])
             session.add(lb)
             session.flush()
             lb_id, device_id = lb.id, device.id

@@ -11,8 +11,9 @@ import logging
 import os
 import threading
 
-from balancer.core import coordination, deployer, isolation, reconcile
+from balancer.core import coordination, deployer, isolation, reconcile, vip_tls
 from balancer.core import status as st
+from balancer.core.access import Access
 from balancer.core.desired_state import DesiredState
 from balancer.core.devices import Devices
 from balancer.core.driver_pool import DriverPool
@@ -58,6 +59,7 @@ class Service:
         self.devices = Devices(self)
         self.load_balancers = LoadBalancers(self)
         self.members = Members(self)
+        self.access = Access(self)      # access lists and connection throttles
         self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval,
                                                conf.coordination.pending_check_interval)
 
@@ -133,6 +135,8 @@ class Service:
         self._settle(device_id, snapshot, outcome)
 
     def _deploy(self, device_row, desired):
+        # HTTPS VIPs' keys are opened for this deploy only (core.vip_tls)
+        desired = vip_tls.opened(desired, self.secrets)
         with self.drivers.using(device_row) as driver:
             outcome = {}
 

@@ -24,7 +24,7 @@ import yaml
 
 from balancer import version
 from balancer.api import router
-from balancer.api.schemas import document, resources, responses
+from balancer.api.schemas import access, document, resources, responses
 
 ADDRESS_NOTES = {
     "node": "an IPv4 or IPv6 literal without a scope id",
@@ -142,6 +142,11 @@ BODIES = {
     ("vips", "update"): _optional(resources.VIP),
     ("devices", "create"): resources.DEVICE,
     ("devices", "update"): DEVICE_UPDATE,
+    ("access", "create"): dict(_wrapper("accessList", {
+        "type": "array", "minItems": 1, "maxItems": access.MAX_ITEMS_PER_REQUEST,
+        "items": access.ITEM}), additionalProperties=False),
+    ("throttle", "update"): dict(_wrapper("connectionThrottle", access.THROTTLE),
+                                 additionalProperties=False),
 }
 
 # ids a created thing's answer carries: (JSON pointer into the answer, name
@@ -153,6 +158,7 @@ CREATED_ID = {
     "stickies": ("/sessionPersistence/id", "child_id"),
     "vips": ("/virtualIp/id", "child_id"),
     "devices": ("/device/id", "device_id"),
+    "access": ("/accessList/0/id", "item_id"),
 }
 
 

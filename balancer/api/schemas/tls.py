@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from balancer.api.schemas import flag, integer, whole, write_only
 from balancer.common import constants
 from balancer.core import exceptions
+from balancer.core.vip_tls import require
 
 MAX_SNI_CERTIFICATES = 100
 CERTIFICATE = {"type": "string", "minLength": 1, "maxLength": 65536}
@@ -41,9 +42,7 @@ FIELDS = {
     "httpRedirectPort": integer(1, 65535),
     "forwardedHeaders": flag(),
 }
-#: what only an HTTPS virtual IP may have
-TLS_ONLY = ("certificate", "privateKey", "sniCertificates", "tlsMinVersion", "ciphers",
-            "httpRedirectPort")
+__all__ = ["FIELDS", "check", "pair", "require"]
 #: filled in by the service, never taken from a request
 DERIVED = ("certificateInfo",)
 RSA_MIN_BITS = 2048
@@ -163,20 +162,3 @@ def check(data, protocol=None):
     if effective:
         require(data, effective)
     return data
-
-
-def require(data, protocol):
-    """An HTTPS VIP has its certificate; no other VIP has TLS fields."""
-    if protocol == "HTTPS":
-        if not data.get("certificate"):
-            raise exceptions.Invalid("invalid certificate: an HTTPS virtual IP needs its "
-                                     "certificate and privateKey", field="certificate")
-        redirect = data.get("httpRedirectPort")
-        if redirect and int(redirect) == int(data.get("port") or 0):
-            raise exceptions.Invalid("invalid httpRedirectPort: it is the virtual IP's own "
-                                     "port", field="httpRedirectPort")
-        return
-    for key in TLS_ONLY:
-        if data.get(key) not in (None, []):
-            raise exceptions.Invalid("invalid %s: only an HTTPS virtual IP has it" % key,
-                                     field=key)
