@@ -1,0 +1,141 @@
+"""HTTPS virtual IPs through the API: validation, storage, what is shown.
+
+Certificates are made by ``balancer.tests.tls_certs`` for each test.  Every
+response is watched for private keys (``conftest.SecretWatch`` fails a test
+whose responses carry ``PRIVATE KEY-----``); here the database and the log
+are searched for them as well, and the noop driver shows what a deploy got.
+"""
+
+import logging
+
+import pytest
+
+from balancer.tests import tls_certs
+from balancer.tests.functional import helpers
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return tls_certs.Authority()
+
+
+def https_vip(issued, **values):
+    return helpers.vip_body(protocol="HTTPS", **dict(issued.body(), **values))
+
+
+def _db_text(api):
+    """Every stored value in full (a Row's repr shortens long values)."""
+    return repr({table: [tuple(row) for row in rows]
+                 for table, rows in helpers.table_dump(api).items()})
+
+
+def test_https_vip_is_stored_sealed_and_deployed_open(api, device, lb, ca, caplog):
+    caplog.set_level(logging.DEBUG)
+    www, shop = ca.issue("www.example.test"), ca.issue("shop.example.test", rsa_key=True)
+    body = https_vip(www, sniCertificates=[shop.body()], httpRedirectPort=8080,
+                     tlsMinVersion="TLSv1.3")
+    vip = api.post_json(helpers.lb_url("t1", lb["id"], "virtualIps"),
+                        {"virtualIp": body}).json["virtualIp"]
+    assert vip["protocol"] == "HTTPS" and "privateKey" not in vip
+    assert vip["certificate"].startswith("-----BEGIN CERTIFICATE-----")
+    assert vip["certificateInfo"]["hostnames"] == ["www.example.test"]
+    assert [s["certificateInfo"]["hostnames"] for s in vip["sniCertificates"]] == [
+        ["shop.example.test"]]
+    assert all("privateKey" not in s for s in vip["sniCertificates"])
+    # the database holds only sealed keys
+    dump = _db_text(api)
+    assert "PRIVATE KEY" not in dump and "fernet:" in dump
+    for key in (www.private_key, shop.private_key):
+        assert key.splitlines()[1] not in dump and key.splitlines()[1] not in caplog.text
+    # the deploy got the keys open, in the driver's records only
+    record = helpers.last_deploy(api, device["id"], lb["id"])
+    tls = [v for v in record.vips if v.id == vip["id"]][0].tls
+    assert [c.private_key.splitlines()[0] for c in tls.certificates] == [
+        "-----BEGIN PRIVATE KEY-----"] * 2
+    assert tls.min_version == "TLSv1.3" and tls.redirect_port == 8080
+    assert "PRIVATE KEY" not in repr(record)
+    # every way of reading the VIP shows it without a key
+    for url in (helpers.lb_url("t1", lb["id"], "virtualIps"),
+                helpers.lb_url("t1", lb["id"], "virtualIps", vip["id"]),
+                helpers.lb_url("t1", lb["id"], "details")):
+        text = api.get(url).text
+        assert vip["id"] in text and "PRIVATE KEY" not in text and "privateKey" not in text
+    assert api.get(helpers.lb_url("t1", lb["id"])).json["loadbalancer"]["status"] == "ACTIVE"
+
+
+def test_https_vip_in_a_new_load_balancer(api, device, ca):
+    issued = ca.issue("new.example.test")
+    lb = helpers.create_lb(api, protocol="HTTPS", virtualIps=[
+        helpers.vip_body(**issued.body())])
+    assert lb["status"] == "ACTIVE" and lb["protocol"] == "HTTPS"
+    record = helpers.last_deploy(api, device["id"], lb["id"])
+    assert record.vips[0].protocol == "HTTPS" and record.vips[0].tls is not None
+    assert record.vips[0].forwarded_headers is True
+
+
+@pytest.mark.parametrize("case, field, words", [
+    ("garbage", "certificate", "not a PEM certificate chain"),
+    ("other_key", "privateKey", "not the key of the certificate"),
+    ("expired", "certificate", "expired"),
+    ("broken_chain", "certificate", "not issued by"),
+    ("no_key", "privateKey", "sent together"),
+    ("no_certificate", "certificate", "needs its certificate"),
+    ("encrypted_key", "privateKey", "not an unencrypted PEM private key"),
+    ("tls_on_http", "certificate", "only an HTTPS virtual IP"),
+    ("redirect_to_itself", "httpRedirectPort", "own port"),
+    ("old_tls", "tlsMinVersion", "not one of the accepted values"),
+    ("bad_ciphers", "ciphers", "not allowed"),
+])
+def test_bad_tls_is_a_400_that_stores_nothing(api, device, lb, ca, case, field, words):
+    from cryptography.hazmat.primitives import serialization
+    good = ca.issue("www.example.test")
+    stranger = tls_certs.Authority("another CA").issue("x.example.test")
+    key = serialization.load_pem_private_key(good.private_key.encode(), None)
+    locked = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                               serialization.BestAvailableEncryption(b"pass")).decode()
+    bodies = {
+        "garbage": https_vip(good, certificate="not a certificate"),
+        "other_key": https_vip(good, privateKey=tls_certs.other_key()),
+        "expired": https_vip(ca.issue("old.example.test", expired=True)),
+        "broken_chain": https_vip(good, certificate=good.leaf + stranger.leaf),
+        "no_key": {k: v for k, v in https_vip(good).items() if k != "privateKey"},
+        "no_certificate": helpers.vip_body(protocol="HTTPS"),
+        "encrypted_key": https_vip(good, privateKey=locked),
+        "tls_on_http": dict(https_vip(good), protocol="HTTP"),
+        "redirect_to_itself": https_vip(good, port=9443, httpRedirectPort=9443),
+        "old_tls": https_vip(good, tlsMinVersion="TLSv1.0"),
+        "bad_ciphers": https_vip(good, ciphers="HIGH; reboot"),
+    }
+    before = helpers.table_dump(api)
+    resp = api.post_json(helpers.lb_url("t1", lb["id"], "virtualIps"),
+                         {"virtualIp": bodies[case]}, expect_errors=True)
+    error = helpers.error_of(resp, 400, "virtualIp." + field)
+    assert words in error["message"], error
+    assert "PRIVATE KEY" not in resp.text and good.private_key.splitlines()[1] not in resp.text
+    assert helpers.table_dump(api) == before
+
+
+def test_an_https_load_balancer_needs_certificates_on_its_vips(api, device):
+    before = helpers.row_counts(api)
+    resp = api.post_json(helpers.lb_url("t1"), helpers.lb_body(protocol="HTTPS"),
+                         expect_errors=True)
+    helpers.error_of(resp, 400)
+    assert "certificate" in resp.json["error"]["message"]
+    assert helpers.row_counts(api) == before
+
+
+def test_certificates_per_load_balancer_are_limited(tmp_path, migrated_db, ca):
+    from balancer.tests.conftest import make_conf
+    from balancer.tests.functional.conftest import running_api
+    conf = make_conf(tmp_path, limits__max_certificates_per_lb=2)
+    with running_api(conf, migrated_db) as api:
+        api.add_device()
+        lb = helpers.create_lb(api)
+        url = helpers.lb_url("t1", lb["id"], "virtualIps")
+        api.post_json(url, {"virtualIp": https_vip(ca.issue("a.test"))})
+        before = helpers.table_dump(api)
+        resp = api.post_json(url, {"virtualIp": https_vip(
+            ca.issue("b.test"), sniCertificates=[ca.issue("c.test").body()])},
+            expect_errors=True)
+        assert "max_certificates_per_lb" in helpers.error_of(resp, 413)["message"]
+        assert helpers.table_dump(api) == before
