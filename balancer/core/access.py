@@ -47,7 +47,7 @@ class Access:
                         field="accessList.%d.address" % index)
             if len(have) + len(items) > limit:
                 raise exceptions.OverLimit(
-                    "a load balancer may have at most %d access-list items ([limits] "
+                    "a load balancer may have at most %d accessList items ([limits] "
                     "max_access_list_items_per_lb); this request would give it %d"
                     % (limit, len(have) + len(items)), field="accessList", limit=limit)
             mark_changed(lb)
