@@ -296,6 +296,7 @@ class LoadBalancers:
                 # the VIPs' listeners speak the LB's protocol, as the original's did
                 # (balancer/tests/functional/test_load_balancers.py)
                 for vip in lb.farm.vips:
+                    vip_tls.check_protocol_change(vip, values["protocol"])
                     db.merge_into(vip, {"protocol": values["protocol"]})
             db.merge_into(lb, values)
             devices.append(lb.device_id)

@@ -73,6 +73,18 @@ def require(data, protocol):
                                      field=key)
 
 
+def check_protocol_change(vip_row, protocol):
+    """A 409 when a load balancer's new protocol would leave ``vip_row``
+    HTTPS without a certificate, or not HTTPS with one."""
+    extra = dict(vip_row.extra or {}, port=vip_row.port)
+    try:
+        require(extra, str(protocol).upper())
+    except exceptions.Invalid as err:
+        raise exceptions.Conflict("protocol %s: virtual IP %s would not fit it (%s)"
+                                  % (protocol, vip_row.id, err.message),
+                                  field="protocol") from err
+
+
 def certificate_count(vips):
     """How many certificates ``vips`` (stored dicts or rows' extra) hold."""
     count = 0

@@ -273,8 +273,9 @@ class AccessItem(DictMixin, Base):
 class ConnectionThrottle(DictMixin, Base):
     """A load balancer's per-source connection limits (``…/connectionThrottle``)."""
     __tablename__ = "connectionthrottle"
+    id = Column(String(32), primary_key=True, default=new_id)
     lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
-                   primary_key=True)
+                   unique=True, nullable=False)
     max_connections = Column(Integer)
     min_connections = Column(Integer)
     max_connection_rate = Column(Integer)

@@ -139,3 +139,56 @@ def test_certificates_per_load_balancer_are_limited(tmp_path, migrated_db, ca):
             expect_errors=True)
         assert "max_certificates_per_lb" in helpers.error_of(resp, 413)["message"]
         assert helpers.table_dump(api) == before
+
+
+def test_vip_keys_follow_a_key_rotation(tmp_path, ca):
+    """New key first, ``--reencrypt-secrets``, old key dropped: the VIP's
+    keys still open for a deploy, and the old key alone opens none."""
+    from cryptography.fernet import Fernet
+
+    from balancer.core import records, vip_tls
+    from balancer.db import api as db
+    from balancer.db import crypto
+    from balancer.drivers import base
+    from balancer.tests.conftest import Api, make_conf
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+    def api_with(keys):
+        return Api(make_conf(tmp_path, secrets__encryption_keys=keys))
+
+    def opened(api, lb_id):
+        with api.service.session() as session:
+            record = records.lb_record(db.lb_get(session, None, lb_id, children=True))
+        return vip_tls.opened([record], api.service.secrets)[0]
+    issued = ca.issue("rotate.example.test")
+    first = api_with([old])
+    first.add_device()
+    lb = helpers.create_lb(first, virtualIps=[https_vip(issued, sniCertificates=[
+        ca.issue("sni.example.test").body()])])
+    url = first.service.conf.database.connection
+    first.service.close()
+    keyring = crypto.KeyRing([new, old], "test keys")
+    assert crypto.reencrypt(url, keyring) == 2
+    only_new = api_with([new])
+    tls = opened(only_new, lb["id"]).vips[0].tls
+    assert tls.certificates[0].private_key == issued.private_key
+    only_new.service.close()
+    only_old = api_with([old])
+    with pytest.raises(base.DriverError) as caught:
+        opened(only_old, lb["id"])
+    assert caught.value.lb_ids == (lb["id"],) and "PRIVATE KEY" not in str(caught.value)
+    only_old.service.close()
+
+
+def test_a_protocol_change_that_breaks_a_vip_is_a_409(api, device, ca):
+    lb = helpers.create_lb(api)
+    url = helpers.lb_url("t1", lb["id"])
+    before = helpers.table_dump(api)
+    resp = api.put_json(url, {"protocol": "HTTPS"}, expect_errors=True)
+    assert "certificate" in helpers.error_of(resp, 409, "protocol")["message"]
+    assert helpers.table_dump(api) == before
+    https = helpers.create_lb(api, protocol="HTTPS", virtualIps=[
+        helpers.vip_body(**ca.issue("p.example.test").body())])
+    resp = api.put_json(helpers.lb_url("t1", https["id"]), {"protocol": "HTTP"},
+                        expect_errors=True)
+    assert "only an HTTPS virtual IP" in helpers.error_of(resp, 409, "protocol")["message"]

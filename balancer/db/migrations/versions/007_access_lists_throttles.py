@@ -49,7 +49,8 @@ def upgrade():
     op.create_index("ix_accesslist_lb_id", "accesslist", ["lb_id"])
     op.create_table(
         "connectionthrottle",
-        _lb_id(primary_key=True),
+        sa.Column("id", sa.String(32), primary_key=True),
+        _lb_id(nullable=False, unique=True),
         sa.Column("max_connections", sa.Integer),
         sa.Column("min_connections", sa.Integer),
         sa.Column("max_connection_rate", sa.Integer),
