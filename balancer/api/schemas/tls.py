@@ -133,12 +133,15 @@ def pair(certificate, private_key, where=""):
     return pem, key_pem, info
 
 
-def check(data, protocol=None):
+def check(data, protocol=None, complete=True):
     """Check and canonicalise the TLS fields of validated VIP ``data``.
 
     ``protocol`` is the VIP's protocol when the body does not say it (the
     load balancer's, known to the core); None: only what the body says is
-    checked, and the core calls ``require`` once the protocol is known."""
+    checked, and the core calls ``require`` once the protocol is known.
+    ``complete=False`` for an update (``PUT …/virtualIps/{id}``): the stored
+    fields count too, so only ``balancer.core.vip_tls.prepare`` (given the
+    stored ones as ``current``) can tell whether the VIP is whole."""
     for key in DERIVED:
         data.pop(key, None)
     if "forwardedHeaders" in data:
@@ -159,6 +162,6 @@ def check(data, protocol=None):
                             "certificateInfo": info})
         data["sniCertificates"] = checked
     effective = str(data.get("protocol") or protocol or "").upper()
-    if effective:
+    if effective and complete:
         require(data, effective)
     return data
