@@ -138,5 +138,7 @@ def redirect_block(lb_id, vip, label, extra_lines, indent):
 def redirect_endpoints(lb):
     """(address, port) of the redirect listeners of ``lb``, for the
     renderer's check that no two listeners share an address and port."""
+    # one on the VIP's own port is refused by ``redirect_block`` in its own words
     return [(vip.address, vip.tls.redirect_port) for vip in lb.vips
-            if vip.tls is not None and vip.tls.redirect_port]
+            if vip.tls is not None and vip.tls.redirect_port
+            and str(vip.tls.redirect_port) != str(vip.port)]
