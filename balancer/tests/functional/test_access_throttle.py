@@ -124,3 +124,27 @@ def test_a_failing_device_makes_the_change_error_and_nothing_else(api, lb):
     assert shown["status"] == "ERROR" and "fire" in shown["statusDescription"]
     # the healthy load balancer on the other device is untouched
     assert api.get(helpers.lb_url("t1", lb["id"])).json["loadbalancer"]["status"] == "ACTIVE"
+
+
+def test_each_action_has_its_own_policy_rule(tmp_path, migrated_db):
+    """An operator may let tenants read but not change access lists and
+    throttles: the writes' rules refuse (403, nothing changes), reads go on."""
+    from oslo_policy import opts as policy_opts
+    rules = tmp_path / "policy.yaml"
+    rules.write_text('"balancer:accessList:create": "!"\n'
+                     '"balancer:connectionThrottle:update": "!"\n')
+    conf = make_conf(tmp_path)
+    policy_opts.set_defaults(conf, policy_file=str(rules))
+    with running_api(conf, migrated_db) as api:
+        api.add_device()
+        lb = helpers.create_lb(api)
+        before = helpers.table_dump(api)
+        resp = api.post_json(_url(lb), {"accessList": [{"address": "10.0.0.0/8",
+                                                        "type": "DENY"}]}, expect_errors=True)
+        assert "balancer:accessList:create" in helpers.error_of(resp, 403)["message"]
+        resp = api.put_json(_url(lb, "connectionThrottle"),
+                            {"connectionThrottle": {"maxConnections": 1}}, expect_errors=True)
+        helpers.error_of(resp, 403)
+        assert helpers.table_dump(api) == before
+        assert api.get(_url(lb)).json == {"accessList": []}
+        assert api.get(_url(lb, "connectionThrottle")).json == {"connectionThrottle": {}}
