@@ -9,6 +9,7 @@ balancer refused the connection.  Only lab addresses are ever dialled
 
 import contextlib
 import http.client
+import ipaddress
 import socket
 import ssl
 import subprocess
@@ -18,10 +19,14 @@ from cryptography import x509
 from balancer.tests import lab_parts
 
 REFUSED = "refused"
+# IPv6 unique-local addresses of the box's namespace link (``ipv6_link``),
+# never routed anywhere else
+LAB_V6 = ipaddress.ip_network("fd31:231::/32")
 
 
 def _checked(address):
-    assert lab_parts.is_lab_address(address), address
+    assert lab_parts.is_lab_address(address) or ipaddress.ip_address(address) in LAB_V6, \
+        address
     return address
 
 
@@ -29,6 +34,35 @@ def connect(address, port, source=None, timeout=5.0):
     """A TCP connection to ``address:port``, from ``source`` when given."""
     return socket.create_connection((_checked(address), port), timeout=timeout,
                                     source_address=(source, 0) if source else None)
+
+
+def _ip(box, *argv, ns=False):
+    command = (["ip", "netns", "exec", box.ns] if ns else []) + list(argv)
+    subprocess.run(command, check=True, capture_output=True, timeout=10)
+
+
+@contextlib.contextmanager
+def ipv6_link(box):
+    """IPv6 on the box's namespace link for one test: (a free address of the
+    box's network for a VIP, two source addresses of this host).  Duplicate
+    address detection is off inside the namespace so that an address the
+    driver adds can be bound at once."""
+    third = int(box.subnet.rsplit(".", 1)[1])
+    prefix = "fd31:231:%x::" % third
+    host_if = "bl" + box.suffix + "h"
+    for knob in ("all", "default", box.interface):
+        _ip(box, "sysctl", "-qw", "net.ipv6.conf.%s.accept_dad=0" % knob, ns=True)
+    _ip(box, "ip", "-6", "addr", "add", prefix + "2/64", "dev", box.interface, "nodad", ns=True)
+    added = []
+    try:
+        for host in ("1", "3"):
+            _ip(box, "ip", "-6", "addr", "add", prefix + host + "/64", "dev", host_if, "nodad")
+            added.append(prefix + host)
+        yield prefix + "10", added[0], added[1]
+    finally:
+        for address in added:
+            subprocess.run(["ip", "-6", "addr", "del", address + "/64", "dev", host_if],
+                           check=False, capture_output=True, timeout=10)
 
 
 def handshake(address, port, server_name, ca_pem=None, maximum=None):

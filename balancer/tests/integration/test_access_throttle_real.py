@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from balancer.tests.conftest import skip_outside_ci
 from balancer.tests.integration import tenant_traffic as traffic
 
 
@@ -61,6 +62,31 @@ def test_access_list_from_two_sources(real_api, api_box, lb):
         # an ALLOW list alone refuses nobody
         real_api.delete(url + "/" + whole[0]["id"], status=204)
         assert [_status(api_box, lb, s) for s in (first, second)] == [200, 200]
+
+
+def test_access_list_of_ipv6_networks(real_api, api_box, device):
+    if not api_box.ns:
+        skip_outside_ci("the box has no network namespace here (IPv6 runs on its link)")
+    with traffic.ipv6_link(api_box) as (vip, first, second):
+        nodes = [{"address": a, "port": p} for a, p, _n in api_box.backend_nodes()]
+        lb = real_api.post_json("/foo/loadbalancers", {
+            "name": "v6", "device_id": device["id"], "nodes": nodes,
+            "virtualIps": [{"address": vip, "port": 80}]}, status=202).json["loadbalancer"]
+        assert lb["status"] == "ACTIVE", lb
+        lb["port"] = 80
+        try:
+            status = _v6_status(vip, first), _v6_status(vip, second)
+            assert status == (200, 200)
+            real_api.post_json("/foo/loadbalancers/%s/accessList" % lb["id"],
+                               _items(("::/0", "DENY"), (first + "/128", "ALLOW")))
+            assert (_v6_status(vip, first), _v6_status(vip, second)) == (200, traffic.REFUSED)
+        finally:
+            real_api.delete("/foo/loadbalancers/%s" % lb["id"], status=204)
+
+
+def _v6_status(vip, source):
+    answer = traffic.http_answer(vip, 80, source, host="[%s]" % vip)
+    return answer if answer == traffic.REFUSED else answer[0]
 
 
 def test_throttle_refuses_past_the_limits_and_none_under_them(real_api, api_box, lb):
