@@ -11,7 +11,7 @@ import uuid
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, types
 from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import backref, declarative_base, declared_attr, relationship
+from sqlalchemy.orm import backref, declarative_base, declared_attr, relationship, validates
 
 Base = declarative_base()
 
@@ -249,6 +249,20 @@ class VirtualServer(DictMixin, Base):
     created_at, updated_at = _timestamps()
 
     lb = relationship("LoadBalancer")
+
+    @validates("extra")
+    def _only_sealed_keys(self, _key, extra):
+        """A private key reaches the database only encrypted
+        (``balancer.core.vip_tls.prepare`` seals it): a code path that forgot
+        to fails here instead of storing it in the clear."""
+        items = [extra or {}] + [i for i in (extra or {}).get("sniCertificates") or []
+                                 if isinstance(i, dict)]
+        for item in items:
+            key = item.get("privateKey")
+            if key and not str(key).startswith("fernet:"):
+                raise ValueError("a VIP private key must be sealed before it is stored "
+                                 "(balancer.core.vip_tls.prepare)")
+        return extra
 
 
 class AccessItem(DictMixin, Base):

@@ -192,3 +192,13 @@ def test_a_protocol_change_that_breaks_a_vip_is_a_409(api, device, ca):
     resp = api.put_json(helpers.lb_url("t1", https["id"]), {"protocol": "HTTP"},
                         expect_errors=True)
     assert "only an HTTPS virtual IP" in helpers.error_of(resp, 409, "protocol")["message"]
+
+
+def test_a_plain_private_key_never_reaches_the_database():
+    """Whatever route forgets to seal a key, the model refuses to store it."""
+    from balancer.db import models
+    with pytest.raises(ValueError, match="sealed"):
+        models.VirtualServer(extra={"privateKey": "-----BEGIN PRIVATE KEY-----\nx"})
+    with pytest.raises(ValueError, match="sealed"):
+        models.VirtualServer(extra={"sniCertificates": [{"privateKey": "plain"}]})
+    assert models.VirtualServer(extra={"privateKey": "fernet:token"}).extra
