@@ -198,8 +198,7 @@ class HaproxyDriver(base.Driver):
     def _push(self, live, new, lbs, timings):
         """Run the deploy script; return the device's real config on drift,
         None on success, raise DriverError on failure."""
-        self.tls.write_missing(lambda command, stdin: self._run(command, stdin), lbs,
-                               self.device)
+        self.tls.write_missing(self._run, lbs, self.device)
         add, remove = self._vip_changes(live, new, lbs)
         seamless = sections.stats_socket_exposes_listeners(new, self.layout.socket)
         asked = serving.question(lbs, serving.changed_since(
@@ -234,7 +233,7 @@ class HaproxyDriver(base.Driver):
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
         self._last_deployed = list(lbs)
         self._observe(True, True)
-        self.tls.remove_unused(lambda command, stdin: self._run(command, stdin), live, new)
+        self.tls.remove_unused(self._run, live, new)
         return None
 
     def _check_status(self, status, out, err, lbs, new):

@@ -23,17 +23,22 @@ shows them refusing real clients.
 """
 
 import ipaddress
+import re
 
 from balancer.common import constants
 from balancer.drivers.haproxy import values
 
 PER_LINE = 32
 TABLE_SIZE = "100k"
+# what a network in CIDR form may hold: nothing haproxy.cfg reads as syntax
+_NETWORK = re.compile(r"^[0-9A-Fa-f:.]{2,45}(/[0-9]{1,3})?\Z")
 
 
 def _network(lb_id, item):
-    text = values._text(lb_id, "access list address", item.address)
+    text = str(item.address or "")
     try:
+        if not _NETWORK.match(text):
+            raise ValueError(text)
         return str(ipaddress.ip_network(text, strict=False))
     except ValueError:
         values.refuse(lb_id, "access list address", item.address, "is not a network")
