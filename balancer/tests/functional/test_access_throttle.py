@@ -134,7 +134,10 @@ def test_each_action_has_its_own_policy_rule(tmp_path, migrated_db):
     rules.write_text('"balancer:accessList:create": "!"\n'
                      '"balancer:connectionThrottle:update": "!"\n')
     conf = make_conf(tmp_path)
-    policy_opts.set_defaults(conf, policy_file=str(rules))
+    # what policy.Enforcer(conf) does first; set_defaults would change the
+    # option's default for every later test of the process
+    policy_opts._register(conf)
+    conf.set_override("policy_file", str(rules), group="oslo_policy")
     with running_api(conf, migrated_db) as api:
         api.add_device()
         lb = helpers.create_lb(api)
