@@ -226,8 +226,7 @@ class VirtualServer(DictMixin, Base):
 
     @classmethod
     def as_dict(cls, row):
-        """The VIP as shown: never a private key (``privateKey`` of an HTTPS
-        VIP and of its ``sniCertificates`` are kept encrypted in ``extra``)."""
+        """The VIP as shown: never a private key (kept sealed in ``extra``)."""
         out = super().as_dict(row)
         out.pop("privateKey", None)
         if isinstance(out.get("sniCertificates"), list):
@@ -252,21 +251,17 @@ class VirtualServer(DictMixin, Base):
 
     @validates("extra")
     def _only_sealed_keys(self, _key, extra):
-        """A private key reaches the database only encrypted
-        (``balancer.core.vip_tls.prepare`` seals it): a code path that forgot
-        to fails here instead of storing it in the clear."""
-        items = [extra or {}] + [i for i in (extra or {}).get("sniCertificates") or []
-                                 if isinstance(i, dict)]
-        for item in items:
-            key = item.get("privateKey")
-            if key and not str(key).startswith("fernet:"):
-                raise ValueError("a VIP private key must be sealed before it is stored "
-                                 "(balancer.core.vip_tls.prepare)")
+        """A code path that forgot ``balancer.core.vip_tls.prepare`` fails
+        here instead of storing a private key in the clear."""
+        items = [extra or {}] + list((extra or {}).get("sniCertificates") or [])
+        if any(isinstance(i, dict) and i.get("privateKey")
+               and not str(i["privateKey"]).startswith("fernet:") for i in items):
+            raise ValueError("a VIP private key must be sealed before it is stored")
         return extra
 
 
 class AccessItem(DictMixin, Base):
-    """One network of a load balancer's access list (``…/accessList``)."""
+    """A network of a load balancer's access list (``…/accessList``)."""
     __tablename__ = "accesslist"
     id = Column(String(32), primary_key=True, default=new_id)
     lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
@@ -274,7 +269,6 @@ class AccessItem(DictMixin, Base):
     address = Column(String(64), nullable=False)       # a canonical network
     type = Column(String(16), nullable=False)          # ALLOW | DENY
     created_at = Column(Timestamp, default=utcnow, nullable=False)
-    hidden = ("lb_id", "created_at")
 
     lb = relationship("LoadBalancer", backref=backref(
         "access_list", cascade="all, delete-orphan", passive_deletes=True,
@@ -299,7 +293,7 @@ class ConnectionThrottle(DictMixin, Base):
     lb = relationship("LoadBalancer", backref=backref(
         "throttle", uselist=False, cascade="all, delete-orphan", passive_deletes=True))
 
-    #: column -> the API's (Atlas) field name
+    # column -> the API's (Atlas) field name
     FIELDS = {"max_connections": "maxConnections", "min_connections": "minConnections",
               "max_connection_rate": "maxConnectionRate", "rate_interval": "rateInterval"}
 
