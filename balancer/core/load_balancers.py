@@ -271,6 +271,9 @@ class LoadBalancers:
             out["virtualIps"] = views(lb, farm.vips if farm else [])
             out["healthMonitor"] = views(lb, farm.probes if farm else [])
             out["sessionPersistence"] = views(lb, farm.stickies if farm else [])
+            # the Atlas sub-resources (core.access), as their own routes show them
+            out["accessList"] = [item.to_dict() for item in lb.access_list]
+            out["connectionThrottle"] = lb.throttle.to_dict() if lb.throttle else {}
         # the device is asked once the session is closed (Members.live_status)
         live_status = members.live_status(out["nodes"], probe)
         return dict(out, **live_status) if live_status else out

@@ -88,7 +88,9 @@ def many(name):
 DETAILS = dict(LOAD_BALANCER, description="A load balancer with all its children.",
                properties=dict(LOAD_BALANCER["properties"], nodes=many("Node"),
                                virtualIps=many("VirtualIp"), healthMonitor=many("Monitor"),
-                               sessionPersistence=many("Sticky")))
+                               sessionPersistence=many("Sticky"),
+                               accessList=many("AccessItem"),
+                               connectionThrottle=ref("ConnectionThrottle")))
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "title", "message"],
     "properties": {"code": {"type": "integer"}, "title": {"type": "string"},

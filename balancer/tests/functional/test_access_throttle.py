@@ -24,6 +24,7 @@ def test_access_list_is_answered_whole_canonical_and_deployed(api, device, lb):
         {"address": "192.0.2.7", "type": "DENY"}]}).json["accessList"]
     assert [i["address"] for i in whole] == ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7/32"]
     assert whole[:2] == first and api.get(_url(lb)).json["accessList"] == whole
+    assert api.get(helpers.lb_url("t1", lb["id"], "details")).json["accessList"] == whole
     record = helpers.last_deploy(api, device["id"], lb["id"])
     assert [(a.address, a.type) for a in record.access_list] == [
         (i["address"], i["type"]) for i in whole]
@@ -93,7 +94,10 @@ def test_throttle_put_get_delete(api, device, lb):
         "maxConnections": 5}}).json["connectionThrottle"]
     assert replaced["maxConnections"] == 5 and replaced["maxConnectionRate"] is None
     assert api.get(_url(lb, "connectionThrottle")).json["connectionThrottle"] == replaced
+    details = api.get(helpers.lb_url("t1", lb["id"], "details")).json
+    assert details["connectionThrottle"] == replaced and details["accessList"] == []
     api.delete(_url(lb, "connectionThrottle"), status=204)
+    assert api.get(helpers.lb_url("t1", lb["id"], "details")).json["connectionThrottle"] == {}
     assert helpers.last_deploy(api, device["id"], lb["id"]).throttle is None
     assert api.get(helpers.lb_url("t1", lb["id"])).json["loadbalancer"]["status"] == "ACTIVE"
 
