@@ -202,3 +202,30 @@ def test_a_plain_private_key_never_reaches_the_database():
     with pytest.raises(ValueError, match="sealed"):
         models.VirtualServer(extra={"sniCertificates": [{"privateKey": "plain"}]})
     assert models.VirtualServer(extra={"privateKey": "fernet:token"}).extra
+
+
+def test_an_update_adds_replaces_and_keeps_certificates(api, device, lb, ca):
+    """``PUT …/virtualIps/{id}``: an HTTP VIP becomes HTTPS with its
+    certificate, gets a new one later, keeps it through other changes, and
+    a bad one changes nothing."""
+    url = helpers.lb_url("t1", lb["id"], "virtualIps")
+    vip = api.post_json(url, {"virtualIp": helpers.vip_body()}).json["virtualIp"]
+    one = url + "/" + vip["id"]
+    resp = api.put_json(one, {"virtualIp": {"protocol": "HTTPS"}}, expect_errors=True)
+    helpers.error_of(resp, 400, "certificate")
+    first, second = ca.issue("first.example.test"), ca.issue("second.example.test")
+    shown = api.put_json(one, {"virtualIp": dict(first.body(), protocol="HTTPS")}).json[
+        "virtualIp"]
+    assert shown["certificateInfo"]["hostnames"] == ["first.example.test"]
+    assert "privateKey" not in shown and "PRIVATE KEY" not in _db_text(api)
+    renamed = api.put_json(one, {"virtualIp": {"name": "web"}}).json["virtualIp"]
+    assert renamed["certificate"] == shown["certificate"] and renamed["name"] == "web"
+    before = helpers.table_dump(api)
+    resp = api.put_json(one, {"virtualIp": dict(second.body(), privateKey=first.private_key)},
+                        expect_errors=True)
+    helpers.error_of(resp, 400, "virtualIp.privateKey")
+    assert helpers.table_dump(api) == before
+    api.put_json(one, {"virtualIp": second.body()})
+    tls = [v for v in helpers.last_deploy(api, device["id"], lb["id"]).vips
+           if v.id == vip["id"]][0].tls
+    assert tls.certificates[0].private_key == second.private_key
