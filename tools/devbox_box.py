@@ -108,7 +108,11 @@ def end_processes(pids, grace=3.0):
 
 
 def down(state_file):
-    state = load(state_file)
+    down_state(load(state_file))
+
+
+def down_state(state):
+    """Remove the box ``state`` names (also one box of ``devbox_pair.py``)."""
     end_processes(box_pids(state))
     end_processes(box_pids(state))       # anything forked meanwhile (an haproxy reload)
     quiet = {"capture_output": True, "timeout": 30, "check": False}

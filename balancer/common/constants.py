@@ -58,3 +58,13 @@ def canonical_algorithm(name):
     if name is None:
         return None
     return _BY_FOLDED.get(_fold(name), str(name).upper())
+
+# a device's health as the service's probe sees it (balancer/core/device_health.py)
+HEALTH_ONLINE, HEALTH_DEGRADED, HEALTH_OFFLINE = "ONLINE", "DEGRADED", "OFFLINE"
+HEALTH_UNKNOWN = "UNKNOWN"      # never probed, or the last probe is too old to trust
+HEALTHS = (HEALTH_ONLINE, HEALTH_DEGRADED, HEALTH_OFFLINE, HEALTH_UNKNOWN)
+
+# the VRRP role keepalived reports for a device of a pair; UNKNOWN when the
+# device keeps no keepalived state (not paired, keepalived not running yet)
+VRRP_MASTER, VRRP_BACKUP, VRRP_FAULT, VRRP_UNKNOWN = "MASTER", "BACKUP", "FAULT", "UNKNOWN"
+VRRP_ROLES = (VRRP_MASTER, VRRP_BACKUP, VRRP_FAULT, VRRP_UNKNOWN)

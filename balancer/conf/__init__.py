@@ -6,13 +6,23 @@ tests and tools can hold their own instance instead of sharing a global one.
 
 from oslo_config import cfg
 
-from balancer.conf import api, coordination, database, deploy, drivers, healthcheck, limits, secrets
+from balancer.conf import (
+    api,
+    coordination,
+    database,
+    deploy,
+    drivers,
+    health,
+    healthcheck,
+    limits,
+    secrets,
+)
 
 
 def register_opts(conf):
     """Register every balancer option group on ``conf``."""
-    for module in (api, coordination, database, deploy, drivers, healthcheck, limits,
-                   secrets):
+    for module in (api, coordination, database, deploy, drivers, health, healthcheck,
+                   limits, secrets):
         module.register_opts(conf)
     return conf
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from balancer.core import exceptions, live, scheduler
+from balancer.core import device_health, exceptions, live, pairs, scheduler
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import crypto, models
@@ -25,12 +25,26 @@ def fault_view(lb_id, tenant_id, user_text, operator_text, updated_at):
             "updated_at": updated_at.isoformat() if updated_at else None}
 
 
-def device_view(row, health=None):
+def device_view(row, health=None, probed=None):
+    """A device as the API shows it; ``probed``: its ``device_health``
+    Record (None: not probed yet), for the ``health`` fields."""
     out = row.to_dict()
     out["has_password"] = bool(row.password)
     out["has_private_key"] = bool(row.private_key)
+    out["has_vrrp_auth"] = bool(row.vrrp_auth)
+    out["ha"] = pairs.ha_view(row)
     if health is not None:
         out["operatingStatus"] = st.device_operating_status(health.get(row.id))
+    now = models.utcnow()
+    out.update(device_health.view(probed, now))
+    if "operatingStatus" in out and out["health"] == st.OFFLINE:
+        # the database decides: what this process's last deploy saw is a
+        # hint, and it does not outvote the last probe (device_health.py)
+        out["operatingStatus"] = st.OFFLINE
+    if getattr(row, "peer_id", None):
+        # the role keepalived reported to the last probe (device pairs)
+        out.setdefault("ha", {"peer_id": row.peer_id})["role"] = device_health.role(probed,
+                                                                                    now)
     return out
 
 
@@ -45,13 +59,19 @@ class Devices:
             self.service.drivers.check_type(values.get("type"))
         except registry.UnknownDriver as err:
             raise exceptions.Invalid(str(err), field="type")
-        values = self._encrypted(values)
+        values, ha_values = pairs.split_fields(self._encrypted(values))
         values["type"] = values["type"].upper()
         with self.service.session() as session:
             row = db.new_row(models.Device, values)
             session.add(row)
             session.flush()
-            return device_view(row)
+            touched = pairs.apply(session, row, ha_values, self._can_pair)
+            session.flush()
+            view = device_view(row)
+            has_lbs = bool(touched) and any(db.lb_ids_on_device(session, i) for i in touched)
+        if has_lbs:     # the new peer gets the pair's load balancers
+            self.service.deploy_and_wait(*touched, force=True)
+        return view
 
     @retried_on_deadlock
     def update(self, ctx, device_id, values):
@@ -59,13 +79,19 @@ class Devices:
         redeploy its load balancers with the new settings."""
         with self.service.session() as session:
             row = self._get(session, device_id)
-            db.merge_into(row, self._encrypted(values, row))
+            values, ha_values = pairs.split_fields(self._encrypted(values, row))
+            db.merge_into(row, values)
+            touched = pairs.apply(session, row, ha_values, self._can_pair) | {device_id}
             session.flush()
-            view = device_view(row)
-            has_lbs = bool(db.lb_ids_on_device(session, device_id))
-        if has_lbs:     # nothing is pending: the device itself changed
-            self.service.deploy_and_wait(device_id, force=True)
+            view = device_view(row, probed=device_health.read(session, [device_id])
+                               .get(device_id))
+            has_lbs = any(db.lb_ids_on_device(session, i) for i in touched)
+        if has_lbs:     # nothing is pending: the device (or its pair) itself changed
+            self.service.deploy_and_wait(*sorted(touched), force=True)
         return view
+
+    def _can_pair(self, row):
+        return getattr(self.service.drivers.peek(row), "supports_pairs", False)
 
     def _encrypted(self, values, row=None):
         """``values`` with the password and private key as stored: encrypted
@@ -74,7 +100,7 @@ class Devices:
         driver."""
         values = dict(values)
         try:
-            for column in crypto.SECRET_COLUMNS:
+            for column in crypto.ALL_SECRET_COLUMNS:
                 if not values.get(column):
                     continue
                 stored = getattr(row, column, None)
@@ -106,14 +132,22 @@ class Devices:
         """The device, with its load balancers in ERROR and both texts of
         each error (``faults``, latest first, at most FAULTS_SHOWN)."""
         with self.service.session() as session:
-            out = device_view(self._get(session, device_id), self.service.health)
+            row = self._get(session, device_id)
+            out = device_view(row, self.service.health,
+                              device_health.read(session, [device_id]).get(device_id))
+        if out["ha"] is not None:
+            # asked of the box now; the list shows what the last probe saw
+            out["ha"]["role"] = pairs.read_role(self.service, row, self.read_timeout)
+        with self.service.session() as session:
             out["faults"] = [fault_view(*f) for f in
                              db.lb_faults_on_device(session, device_id, FAULTS_SHOWN)]
             return out
 
     def list(self, ctx):
         with self.service.session() as session:
-            return [device_view(r, self.service.health) for r in db.device_list(session)]
+            probed = device_health.read(session)
+            return [device_view(r, self.service.health, probed.get(r.id))
+                    for r in db.device_list(session)]
 
     @retried_on_deadlock
     def delete(self, ctx, device_id):
@@ -124,9 +158,13 @@ class Devices:
                 raise exceptions.Conflict(
                     "device %s is in use by load balancers %s"
                     % (device_id, ", ".join(lb_ids)), loadbalancers=lb_ids)
+            peers = pairs.apply(session, row, {"peer_id": None}) - {device_id}
             session.delete(row)
+            serving_peers = [p for p in peers if db.lb_ids_on_device(session, p)]
         self.service.drivers.forget(device_id)
         self.service.health.forget(device_id)
+        if serving_peers:   # the peer now serves alone (its VIPs no longer VRRP's)
+            self.service.deploy_and_wait(*serving_peers, force=True)
 
     def info(self, ctx, device_id):
         """Capabilities and the device's own facts; a failing device answers,

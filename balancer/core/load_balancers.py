@@ -6,7 +6,7 @@ import ipaddress
 import logging
 
 from balancer.common import constants
-from balancer.core import coordination, exceptions, records, scheduler, vip_tls
+from balancer.core import coordination, device_health, exceptions, records, scheduler, vip_tls
 from balancer.core import status as st
 from balancer.db import api as db
 from balancer.db import models
@@ -19,9 +19,11 @@ LOG = logging.getLogger(__name__)
 TENANT_ID_LENGTH = models.LoadBalancer.__table__.c.tenant_id.type.length
 
 
-def lb_view(row, health=None):
+def lb_view(row, health=None, fleet=None):
     """A load balancer (ORM object or plain row) as the API shows it, with
-    its ``operatingStatus`` from its device's last observation (``health``)."""
+    its ``operatingStatus`` from its device's last observation (``health``)
+    and the database's health of its device and peer (``fleet``, a
+    ``device_health.Fleet``)."""
     out = models.LoadBalancer.as_dict(row)
     description = out.pop("status_description", None)
     if description:
@@ -29,7 +31,8 @@ def lb_view(row, health=None):
     if health is not None:
         out["operatingStatus"] = st.lb_operating_status(
             row.id, row.status, row.deployed,
-            health.get(row.device_id) if row.device_id else None)
+            health.get(row.device_id) if row.device_id else None,
+            fleet.word(row.device_id) if fleet is not None and row.device_id else None)
     return out
 
 
@@ -247,24 +250,27 @@ class LoadBalancers:
 
     def get(self, ctx, tenant_id, lb_id):
         with self.service.session() as session:
-            return lb_view(self._get(session, tenant_id, lb_id), self.service.health)
+            return lb_view(self._get(session, tenant_id, lb_id), self.service.health,
+                           device_health.Fleet(session))
 
     def list(self, ctx, tenant_id, limit=None, marker=None):
         with self.service.session() as session:
             marker_row = self._get(session, tenant_id, marker) if marker else None
-            return [lb_view(r, self.service.health)
+            fleet = device_health.Fleet(session)
+            return [lb_view(r, self.service.health, fleet)
                     for r in db.lb_list(session, tenant_id, limit, marker_row)]
 
     def find_for_vm(self, ctx, tenant_id, vm_id):
         with self.service.session() as session:
-            return [lb_view(r, self.service.health)
+            fleet = device_health.Fleet(session)
+            return [lb_view(r, self.service.health, fleet)
                     for r in db.lbs_for_vm(session, tenant_id, vm_id)]
 
     def details(self, ctx, tenant_id, lb_id):
         members = self.service.members
         with self.service.session() as session:
             lb = self._get(session, tenant_id, lb_id, children=True)
-            out = lb_view(lb, self.service.health)
+            out = lb_view(lb, self.service.health, device_health.Fleet(session))
             farm = lb.farm
             out["nodes"], probe = members.node_views(lb, farm.servers if farm else [])
             views = records.child_views
@@ -320,7 +326,7 @@ class LoadBalancers:
         if lb.device_id is not None:
             try:
                 scheduler.schedule(session, self.service.drivers, lb.algorithm,
-                                   lb.protocol, lb.device_id)
+                                   lb.protocol, lb.device_id, keep=True)
                 return
             except exceptions.BalancerError:
                 pass

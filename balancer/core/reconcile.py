@@ -19,6 +19,7 @@ Two loops share one thread:
 import logging
 import threading
 
+from balancer.core import pairs
 from balancer.db import api as db
 
 LOG = logging.getLogger(__name__)
@@ -45,9 +46,10 @@ class Reconciler:
         return waiter(wait) if wait is not None else None
 
     def sweep_pending(self):
-        """Ask for a deploy of every device with a pending load balancer."""
+        """Ask for a deploy of every device with a pending load balancer,
+        and of every paired device that missed its peer's deploy."""
         with self.service.session() as session:
-            device_ids = db.devices_with_pending_lbs(session)
+            device_ids = db.devices_with_pending_lbs(session) + pairs.behind_devices(session)
         if device_ids:
             self.service.deployer.request_many(device_ids)
         return device_ids

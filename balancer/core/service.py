@@ -11,7 +11,15 @@ import logging
 import os
 import threading
 
-from balancer.core import coordination, deployer, isolation, reconcile, vip_tls
+from balancer.core import (
+    coordination,
+    deployer,
+    isolation,
+    pair_deploy,
+    prober,
+    reconcile,
+    vip_tls,
+)
 from balancer.core import status as st
 from balancer.core.access import Access
 from balancer.core.desired_state import DesiredState
@@ -62,6 +70,9 @@ class Service:
         self.access = Access(self)      # access lists and connection throttles
         self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval,
                                                conf.coordination.pending_check_interval)
+        # device health, stored in the database (balancer/core/prober.py)
+        self.prober = prober.Prober(self, conf.health.probe_interval,
+                                    conf.health.probe_timeout, conf.health.probe_workers)
 
     def start(self):
         """Start this process's background work (once per process)."""
@@ -72,6 +83,7 @@ class Service:
             self.engine.dispose(close=False)
         self._started_in = os.getpid()
         self.reconciler.start()
+        self.prober.start()
 
     def device_lock(self, device_id, purpose="deploy"):
         """The cluster-wide lock of one device: ``deploy`` for its writer,
@@ -103,7 +115,10 @@ class Service:
     def run_deploy(self, device_id, force=False):
         """One deploy of ``device_id``, as its only writer in the deployment:
         the lock is taken before the database is read, so no process ever
-        pushes a state older than one already pushed."""
+        pushes a state older than one already pushed.  A device of a pair
+        deploys the pair (``balancer.core.pair_deploy``)."""
+        if pair_deploy.deploys_pair(self, device_id, force):
+            return
         try:
             with self.device_lock(device_id):
                 self._run_deploy_locked(device_id, force)
@@ -134,7 +149,9 @@ class Service:
             outcome = isolation.crashed([lb.id for lb in desired], err)
         self._settle(device_id, snapshot, outcome)
 
-    def _deploy(self, device_row, desired):
+    def _deploy(self, device_row, desired, pair=None):
+        """Deploy ``desired`` to one device (as a member of ``pair``, a
+        ``base.Pair``, when given); returns a host key it learned."""
         # HTTPS VIPs' keys are opened for this deploy only (core.vip_tls)
         desired = vip_tls.opened(desired, self.secrets)
         with self.drivers.using(device_row) as driver:
@@ -142,7 +159,8 @@ class Service:
 
             def call():
                 try:
-                    outcome["result"] = driver.deploy(desired)
+                    outcome["result"] = (driver.deploy(desired) if pair is None
+                                         else driver.deploy_pair(desired, pair))
                     outcome["host_key"] = driver.learned_host_key()
                 except BaseException as err:  # handed back to the waiting thread
                     outcome["error"] = err
@@ -189,6 +207,7 @@ class Service:
 
     def close(self):
         self.reconciler.stop()
+        self.prober.stop()
         self.coordination.close()
         self.drivers.close_all()
         self.engine.dispose()

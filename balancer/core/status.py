@@ -53,13 +53,21 @@ def device_operating_status(serving):
     return ONLINE if serving.current else DEGRADED
 
 
-def lb_operating_status(lb_id, status, deployed, serving):
+def lb_operating_status(lb_id, status, deployed, serving, device_health=None):
     """A load balancer's word: OFFLINE when its configuration was never live
     (or was refused and taken out) or its device serves nothing; DEGRADED
     when the device serves something else for it, or an older revision of it
-    serves because the newest one failed (ERROR)."""
+    serves because the newest one failed (ERROR).
+
+    ``device_health``: what the database's health probes say of its device
+    and the device's peer together (``device_health.pair_health``): OFFLINE
+    when nothing serves it, DEGRADED while one side of its pair is down.
+    Those words win over this process's own observation (``serving``), which
+    only a deploy or a device read refreshes."""
     if deployed != LIVE:
         return OFFLINE
+    if device_health in (OFFLINE, DEGRADED):
+        return device_health
     device = device_operating_status(serving)
     if device in (OFFLINE, UNKNOWN):
         return device

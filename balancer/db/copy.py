@@ -24,9 +24,16 @@ class CopyError(Exception):
 def _plain_table(table, metadata):
     """``table`` with its JSON columns as plain text, so they are copied
     as stored instead of being decoded and encoded again."""
-    columns = [sa.Column(c.name, sa.Text if isinstance(c.type, models.JsonBlob) else c.type)
+    columns = [sa.Column(c.name, sa.Text if isinstance(c.type, models.JsonBlob) else c.type,
+                         primary_key=c.primary_key)
                for c in table.columns]
     return sa.Table(table.name, metadata, *columns)
+
+
+def key_of(table):
+    """The column rows are told apart by (``id``, or ``device_id`` of
+    ``device_health``)."""
+    return list(table.primary_key.columns)[0]
 
 
 def _tables():
@@ -44,7 +51,7 @@ def _too_long(table, rows):
         for name, limit in limits.items():
             value = row[name]
             if isinstance(value, str) and len(value) > limit:
-                return name, row["id"], len(value), limit
+                return name, row[key_of(table).name], len(value), limit
     return None
 
 
@@ -80,7 +87,7 @@ def copy_rows(source_url, target_url):
             _check_empty(writing, tables)
             for table in tables:
                 rows = [dict(r) for r in
-                        reading.execute(sa.select(table).order_by(table.c.id)).mappings()]
+                        reading.execute(sa.select(table).order_by(key_of(table))).mappings()]
                 problem = _too_long(table, rows)
                 if problem:
                     raise CopyError("%s.%s of row %s is %d characters long, the "

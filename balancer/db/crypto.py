@@ -21,6 +21,9 @@ LOG = logging.getLogger(__name__)
 
 PREFIX = "fernet:"
 SECRET_COLUMNS = ("password", "private_key")
+#: every secret column of the current schema (``vrrp_auth`` came with migration 007;
+#: migration 005 encrypts only the columns it knew)
+ALL_SECRET_COLUMNS = SECRET_COLUMNS + ("vrrp_auth",)
 
 
 class NoKey(Exception):
@@ -150,15 +153,15 @@ def _create_key_file(path):
         os.unlink(temporary)
 
 
-def encrypt_rows(connection, keyring, plain_only=True):
+def encrypt_rows(connection, keyring, plain_only=True, columns=SECRET_COLUMNS):
     """Encrypt every device secret stored in the clear (``plain_only``) or
     re-encrypt every secret with the first key; returns how many values
     changed.  Works on a bare connection, for migrations and tools alike."""
-    device = sa.table("device", sa.column("id"), *(sa.column(c) for c in SECRET_COLUMNS))
+    device = sa.table("device", sa.column("id"), *(sa.column(c) for c in columns))
     changed = 0
     for row in connection.execute(sa.select(device)).mappings().all():
         values = {}
-        for column in SECRET_COLUMNS:
+        for column in columns:
             value = row[column]
             if not value or (plain_only and value.startswith(PREFIX)):
                 continue
@@ -177,7 +180,8 @@ def reencrypt(database_url, keyring):
     engine = sa.create_engine(database_url)
     try:
         with engine.begin() as connection:
-            return (encrypt_rows(connection, keyring, plain_only=False)
+            return (encrypt_rows(connection, keyring, plain_only=False,
+                                 columns=ALL_SECRET_COLUMNS)
                     + vip_secrets.rotate_rows(connection, keyring))
     finally:
         engine.dispose()

@@ -99,7 +99,7 @@ def _timestamps():
 
 class Device(DictMixin, Base):
     __tablename__ = "device"
-    hidden = ("extra", "password", "private_key")
+    hidden = ("extra", "password", "private_key", "vrrp_auth", "ha_behind")
     id = Column(String(32), primary_key=True, default=new_id)
     name = Column(String(255))
     type = Column(String(255))
@@ -112,6 +112,13 @@ class Device(DictMixin, Base):
     host_key = Column(LongText)
     extra = Column(JsonBlob)
     created_at, updated_at = _timestamps()
+    # an active/standby pair (balancer.core.pairs; migration 007)
+    peer_id = Column(String(32))
+    vrrp_interface = Column(String(255))
+    vrrp_router_id = Column(Integer)
+    vrrp_priority = Column(Integer)
+    vrrp_auth = Column(Text)           # a Fernet token, like password
+    ha_behind = Column(Integer, nullable=False, default=0, server_default="0")
 
 
 class LoadBalancer(DictMixin, Base):
@@ -299,3 +306,18 @@ class ConnectionThrottle(DictMixin, Base):
 
     def to_dict(self):
         return {field: getattr(self, column) for column, field in self.FIELDS.items()}
+
+
+class DeviceHealth(Base):
+    """The last health probe of a device (balancer/core/prober.py), one row
+    per device: a table of its own, so that a probe every few seconds
+    neither touches the device's ``updated_at`` nor waits for its row lock
+    (``db.api.lock_device_row``)."""
+    __tablename__ = "device_health"
+    device_id = Column(String(32), ForeignKey("device.id", ondelete="CASCADE"),
+                       primary_key=True)
+    health = Column(String(16))          # balancer.common.constants.HEALTHS
+    error = Column(Text)                 # the operator's words: admin views only
+    vrrp_role = Column(String(16))       # balancer.common.constants.VRRP_ROLES
+    checked_at = Column(Timestamp)
+    valid_until = Column(Timestamp)      # after it, nobody vouches for the word

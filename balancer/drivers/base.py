@@ -13,6 +13,8 @@ from __future__ import annotations
 import abc
 import dataclasses
 
+from balancer.common import constants
+
 
 class DriverError(Exception):
     """A device refused or failed a request, told twice (as octavia-lib does).
@@ -191,6 +193,48 @@ class Serving:
     detail: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """One health probe of a device (``Driver.probe``): what the service's
+    prober (balancer/core/prober.py) turns into the device's ``health``.
+
+    ``reachable``: the device answered at all (SSH for HAProxy boxes).
+    ``haproxy_answering``: its load-balancing process answers (HAProxy on
+    its stats socket); None when unreachable.  ``vrrp_role``: what
+    keepalived last wrote (``balancer.common.constants.VRRP_ROLES``),
+    UNKNOWN when the device keeps no keepalived state.  ``error``: what went
+    wrong, in the operator's words (addresses and paths allowed: the device
+    views that show it are admin-only)."""
+    reachable: bool
+    haproxy_answering: bool | None = None
+    vrrp_role: str = constants.VRRP_UNKNOWN
+    error: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PairMember:
+    """One device of an active/standby pair, as its peer's config names it."""
+    id: str
+    ip: str
+    interface: str
+    priority: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    """The pair a device belongs to (doc/source/ha.rst): ``local`` is the
+    device the driver drives, ``peer`` the other one.  ``router_id`` and
+    ``auth`` (decrypted; None without authentication) are the pair's VRRP
+    settings, the same on both boxes."""
+    local: PairMember
+    peer: PairMember
+    router_id: int
+    auth: str | None = dataclasses.field(default=None, repr=False)
+    advert_int: float = 1.0
+    vrrp_version: int = 2
+    peers_port: int = 7777
+
+
 class Driver(abc.ABC):
     """One instance per device, reused across deploys (it may keep a warm
     connection).  The core calls it from one thread per device at a time."""
@@ -215,6 +259,22 @@ class Driver(abc.ABC):
         the operator's own configuration is left as it is.  Raises
         DriverError and leaves the previous configuration serving on failure."""
 
+    #: True when ``deploy_pair`` works (the scheduler places pairs only on such drivers)
+    supports_pairs: bool = False
+
+    def deploy_pair(self, lbs: list, pair: Pair) -> DeployResult:
+        """``deploy`` for a device of ``pair``: the same load balancers as
+        its peer gets, with the pair's virtual IP addresses held by VRRP
+        instead of added to the interface.  Raises DriverError."""
+        raise DriverError("this device type cannot be paired",
+                          operator_fault_string="driver %s has no pair support"
+                                                % type(self).__name__, device_fault=True)
+
+    def vrrp_role(self) -> str | None:
+        """The device's VRRP role (``balancer.common.constants.VRRP_ROLES``)
+        as the box itself reports it; None when the driver cannot tell."""
+        return None
+
     def set_node_condition(self, lb: LoadBalancer, node: Node) -> None:
         """Apply ``node.condition``/``node.weight`` without a reload where the
         device can; ``deploy`` is still called afterwards to persist it."""
@@ -234,6 +294,18 @@ class Driver(abc.ABC):
         when the driver has not read it yet (the deploy still refuses such a
         virtual IP, naming only its own load balancer)."""
         return ()
+
+    def probe(self) -> Probe:
+        """Is the device up?  One cheap round trip (the prober calls it on
+        every device each ``[health] probe_interval``), from a driver
+        instance of the prober's own, so it never waits behind a deploy.
+        This default asks ``info``; drivers should do better."""
+        try:
+            facts = self.info()
+        except Exception as err:
+            return Probe(reachable=False, error=str(err))
+        reachable = facts.get("reachable", True)
+        return Probe(reachable=bool(reachable), error=str(facts.get("error") or ""))
 
     def serving(self) -> Serving | None:
         """What the running process serves, as seen by the last deploy or

@@ -12,7 +12,9 @@ balancer of the deploy, a driver that blames too widely) and ``noop_hang``
 (seconds every live call -- node status, device info, a runtime condition
 change -- hangs, as on a device that accepts the connection and never
 answers; ``close()`` ends the hang with an error, as a dropped SSH
-connection would).
+connection would).  For pairs (``deploy_pair``): ``noop_down`` (a
+message) fails every deploy as an unreachable device does (``device_fault``),
+and ``noop_vrrp_role`` is the VRRP role the device reports.
 
 Only the newest ``HISTORY`` deploys and condition calls are kept, so a
 long-running server with noop devices does not grow without bound;
@@ -46,6 +48,23 @@ class NoopDriver(base.Driver):
         self._live = None
         self._closing = threading.Event()
         self._serving = None
+        self.pairs = collections.deque(maxlen=HISTORY)    # the Pair of each deploy_pair
+
+    supports_pairs = True
+
+    def deploy_pair(self, lbs, pair):
+        down = self.device.extra.get("noop_down")
+        if down:
+            self.attempts += 1
+            raise base.DriverError("the device cannot be reached",
+                                   operator_fault_string="noop device %s: noop_down %s"
+                                   % (self.device.id, down), device_fault=True)
+        result = self.deploy(lbs)
+        self.pairs.append(pair)
+        return result
+
+    def vrrp_role(self):
+        return self.device.extra.get("noop_vrrp_role")
 
     def deploy(self, lbs):
         self.attempts += 1
@@ -112,6 +131,19 @@ class NoopDriver(base.Driver):
     def info(self):
         self._maybe_hang()
         return {"reachable": True, "driver": "noop", "deploys": self.deploy_count}
+
+    def probe(self):
+        self._maybe_hang()
+        extra = self.device.extra
+        role = str(extra.get("noop_vrrp_role") or constants.VRRP_UNKNOWN).upper()
+        if role not in constants.VRRP_ROLES:
+            role = constants.VRRP_UNKNOWN
+        if extra.get("noop_unreachable"):
+            return base.Probe(reachable=False, error=str(extra["noop_unreachable"]))
+        if extra.get("noop_haproxy_down"):
+            return base.Probe(reachable=True, haproxy_answering=False, vrrp_role=role,
+                              error=str(extra["noop_haproxy_down"]))
+        return base.Probe(reachable=True, haproxy_answering=True, vrrp_role=role)
 
     def close(self):
         # ends the hangs in progress; later calls hang again (a reconnect)

@@ -14,7 +14,8 @@ with as many workers).  1, 3, 4, 5 need a real HAProxy box
 (``balancer.tests.lab.HaproxyBox``: root, haproxy, sshd, socat, sudo), 6 a
 PostgreSQL server (``balancer.tests.databases``); without them they are
 reported as skipped.  7 soak (mixed load for minutes on a noop device:
-does the API process grow?).
+does the API process grow?).  8 failover of an active/standby pair
+(``balancer.tests.lab_pair.PairLab``: also keepalived), 10 failovers.
 Prints one table of ratios, all measured in this run, and writes the raw
 results as JSON.  Nothing is hard-coded: a goal missed is shown as missed.
 """
@@ -45,6 +46,7 @@ if os.path.realpath(sys.executable) != os.path.realpath(harness.python()) and \
 sys.path.insert(0, harness.REPO)
 
 import scenario_api  # noqa: E402
+import scenario_failover  # noqa: E402
 import scenario_group  # noqa: E402
 import scenario_hitless  # noqa: E402
 import scenario_multi  # noqa: E402
@@ -57,12 +59,14 @@ FULL = {"provision_runs": 20, "api_duration": 5.0, "api_warmup": 1.0, "api_store
         "group_creates": 100, "scale_sizes": [1, 100, 1000, 5000], "scale_changes": 5,
         "hitless_changes": 100, "hitless_max_s": 120,
         "multi_sizes": [1, 2, 4], "multi_duration": 8.0, "multi_warmup": 2.0,
-        "multi_octavia": True, "soak_seconds": 180}
+        "multi_octavia": True, "soak_seconds": 180, "failover_count": 10,
+        "failover_series": [[2, 1], [3, 0.5]]}
 TINY = {"provision_runs": 2, "api_duration": 0.5, "api_warmup": 0.2, "api_stored": 5,
         "group_creates": 5, "scale_sizes": [1, 10], "scale_changes": 2,
         "hitless_changes": 5, "hitless_max_s": 30,
         "multi_sizes": [1, 2], "multi_duration": 0.5, "multi_warmup": 0.2,
-        "multi_octavia": False, "soak_seconds": 3}
+        "multi_octavia": False, "soak_seconds": 3, "failover_count": 2,
+        "failover_series": [[2, 1]]}
 # (number, name, function, what it needs: "box", "postgresql" or None)
 SCENARIOS = [("1", "provision", scenario_provision.run, "box"),
              ("3", "group_commit", scenario_group.run, "box"),
@@ -70,7 +74,8 @@ SCENARIOS = [("1", "provision", scenario_provision.run, "box"),
              ("4", "scale", scenario_scale.run, "box"),
              ("2", "api_vs_octavia", scenario_api.run, None),
              ("6", "multi_process", scenario_multi.run, "postgresql"),
-             ("7", "soak", scenario_soak.run, None)]
+             ("7", "soak", scenario_soak.run, None),
+             ("8", "failover", scenario_failover.run, "pair")]
 
 
 class Context:
@@ -210,6 +215,22 @@ def table(results):
                      "<= %s" % scenario_soak.FD_SLOPE_LIMIT,
                      goal(k["open_files_slope_per_min"],
                           lambda v: v <= scenario_soak.FD_SLOPE_LIMIT)))
+    for series, f in sorted(results.get("failover", {}).items()):
+        if not isinstance(f, dict) or "failover_time" not in f:
+            continue
+        t, label = f["failover_time"], "8 failover " + series
+        rows.append((label, f"failover time p50 (ms), {f['failovers']} failovers",
+                     t.get("p50_ms"), None, None, "< 2000",
+                     goal(t.get("p50_ms"), lambda v: v < 2000)))
+        rows.append((label, "failover time max (ms)", t.get("max_ms"), None, None,
+                     "< 3000", goal(t.get("max_ms"), lambda v: v < 3000)))
+        rows.append((label, "failed requests per failover p50/max",
+                     "%s/%s" % (f["failed_per_failover"]["p50"], f["failed_per_failover"]["max"]),
+                     None, None, "", ""))
+        rows.append((label, "failed outside the window / changes lost",
+                     "%s / %s" % (f["failed_outside_window"], f["lost_changes"]), None, None,
+                     "0 / 0", goal(f["failed_outside_window"] + f["lost_changes"],
+                                   lambda v: v == 0)))
     return rows
 
 
@@ -246,7 +267,7 @@ def main(argv=None):
     results_dir = os.path.join(HERE, "results")
     out_path = args.out or os.path.join(results_dir, "tiny.json" if args.tiny else "latest.json")
     os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
-    want = set((args.only or "1,2,3,4,5,6,7").split(","))
+    want = set((args.only or "1,2,3,4,5,6,7,8").split(","))
     from octavia_peer import available as octavia_cached
     want_octavia = args.octavia if args.octavia is not None else (
         not args.tiny or octavia_cached())
@@ -272,7 +293,9 @@ def main(argv=None):
     missing = {"box": None if HaproxyBox.available() else
                "no HAProxy lab box on this machine (needs root, haproxy, sshd)",
                "postgresql": None if databases.server_answers("postgresql") else
-               "no PostgreSQL server answers (balancer.tests.databases.SERVERS)"}
+               "no PostgreSQL server answers (balancer.tests.databases.SERVERS)",
+               "pair": None if HaproxyBox.available() and shutil.which("keepalived") else
+               "no pair lab on this machine (needs root, haproxy, sshd, keepalived)"}
     began = time.monotonic()
     try:
         for number, name, func, needs in SCENARIOS:

@@ -26,6 +26,7 @@ from balancer.api.schemas import (
     within,
     write_only,
 )
+from balancer.api.schemas import pairs as pair_schema
 from balancer.common import constants
 from balancer.core import exceptions
 from balancer.core import status as st
@@ -103,7 +104,8 @@ DEVICE = {"type": "object", "required": ["name", "type", "ip"], "properties": {
     "interface": TOKEN, "socket": FILE_PATH, "remote_config_path": FILE_PATH,
     "pid_file": FILE_PATH, "haproxy_bin": FILE_PATH,
     "reload_command": {"type": "string", "maxLength": 1024,
-                       "pattern": whole(r"[^\x00-\x1f\x7f]*")}}}
+                       "pattern": whole(r"[^\x00-\x1f\x7f]*")},
+    **pair_schema.PROPERTIES}}
 
 READ_ONLY = ("id", "tenant_id", "device_id", "status", "sf_id", "lb_id", "deployed",
              "created_at", "updated_at", "statusDescription", "status_description",
@@ -266,14 +268,18 @@ def _device_values(data):
 def device_update(data):
     """A device change: any field of a device except its id and type; a
     ``host_key`` of null forgets the pinned key (the next connection pins the
-    key it is shown, as on first use)."""
+    key it is shown, as on first use) and a ``peer_id`` of null unpairs
+    (doc/source/ha.rst); any other null means "not given"."""
     reject_read_only(_object(data, "device"))
     if "type" in data:
         raise exceptions.Invalid("type cannot be changed; register a new device",
                                  field="type")
-    forget_key = "host_key" in data and data["host_key"] is None
+    cleared = [key for key in CLEARABLE_DEVICE_FIELDS if key in data and data[key] is None]
     data = compat.without_nulls(data)
     data = _device_values(validate(dict(DEVICE, required=[]), data))
-    if forget_key:
-        data["host_key"] = None
+    data.update(dict.fromkeys(cleared))
     return data
+
+
+# device fields whose null in an update is a request, not an absence
+CLEARABLE_DEVICE_FIELDS = ("host_key", "peer_id")

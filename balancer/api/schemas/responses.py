@@ -76,7 +76,25 @@ DEVICE = record(
     required=("id", "name", "type", "ip", "has_password", "has_private_key"),
     name=TEXT, type=TEXT, version=TEXT, ip=TEXT, port=NUMBER, user=TEXT, host_key=TEXT,
     has_password={"type": "boolean"}, has_private_key={"type": "boolean"},
-    capabilities={"type": "object"})
+    capabilities={"type": "object"},
+    health={"type": "string", "enum": ["ONLINE", "DEGRADED", "OFFLINE", "UNKNOWN"],
+            "description": "the last health probe's word; UNKNOWN before the first "
+                           "probe and once no probe renewed it"},
+    health_error=nullable("string", description="what the last probe found wrong"),
+    health_checked_at=nullable("string", description="UTC time of the last probe, "
+                                                     "ISO 8601 without a zone"),
+    # an active/standby pair (doc/source/ha.rst)
+    peer_id=TEXT, vrrp_interface=TEXT, vrrp_router_id=NUMBER, vrrp_priority=NUMBER,
+    has_vrrp_auth={"type": "boolean"},
+    ha={"type": ["object", "null"], "description": "the device's pair; null when unpaired",
+        "properties": {"peer_id": {"type": "string"},
+                       "role": {"type": "string",
+                                "enum": ["MASTER", "BACKUP", "FAULT", "UNKNOWN"],
+                                "description": "as keepalived on the box reports it"},
+                       "behind": {"type": "boolean",
+                                  "description": "the box missed a change its peer got"}}})
+
+
 def ref(name):
     return {"$ref": "#/components/schemas/" + name}
 

@@ -18,7 +18,10 @@ import time
 from balancer.drivers import base
 from balancer.drivers.haproxy import (
     faults,
+    keepalived,
     maps,
+    peers,
+    probe,
     remote,
     render,
     runtime,
@@ -47,6 +50,7 @@ def _sha(text):
 class HaproxyDriver(base.Driver):
     algorithms = maps.ALGORITHMS
     protocols = maps.PROTOCOLS
+    supports_pairs = True
 
     def __init__(self, device, options=None, transport_factory=None):
         super().__init__(device, options)
@@ -76,6 +80,7 @@ class HaproxyDriver(base.Driver):
         self._verified = None         # (pid, {lb id: record}) last seen served exactly
         self._observed = None         # base.Serving: what the process was seen serving
         self._last_deployed = None    # the records the device last served exactly
+        self._pair = None             # base.Pair of the deploy running (deploy_pair)
 
     def _ssh_transport(self):
         device, opts = self.device, self.options
@@ -106,12 +111,54 @@ class HaproxyDriver(base.Driver):
 
     # -- deploy -------------------------------------------------------------
     def deploy(self, lbs):
+        if self._pair is not None:
+            # unpaired since the last deploy: this box's keepalived lets go
+            # of the pair's addresses before the box serves on its own
+            self._apply_keepalived([], self._pair)
+            self._pair = None
+        return self._deploy_config(lbs)
+
+    def deploy_pair(self, lbs, pair):
+        """The pair's sections (``peers``), then keepalived (``keepalived``):
+        only a box whose HAProxy deploy succeeded may hold the VIPs."""
+        self._pair = pair
+        result = self._deploy_config(lbs)
+        began = time.monotonic()
+        self._apply_keepalived(lbs, pair)
+        result.timings["keepalived"] = time.monotonic() - began
+        return result
+
+    def _render(self, live, lbs):
+        new = render.render(live, lbs, self.tls.dir)
+        return new if self._pair is None else peers.with_peers(new, self._pair)
+
+    def _apply_keepalived(self, lbs, pair):
+        extra = self.device.extra or {}
+        directory = keepalived.state_dir(extra)
+        conf = keepalived.render(pair, lbs, self.layout, directory)
+        script = keepalived.apply_script(self.layout, pair, lbs,
+                                         extra.get("keepalived_bin") or "keepalived", directory)
+        status, out, err = self._run(script, stdin=conf.encode())
+        facts, text, _runtime = remote.parse(out)
+        if status != 0 or "done" not in facts:
+            stage = (facts.get("stage") or ["keepalived"])[0]
+            raise faults.device_error(
+                self.device, "the device could not install its VRRP configuration",
+                "keepalived %s failed (exit %s) in %s: %s"
+                % (stage, status, directory, (text + err).strip()))
+
+    def vrrp_role(self):
+        _status, out, _err = self._run(keepalived.role_script(
+            self.layout, keepalived.state_dir(self.device.extra)))
+        return keepalived.parse_role(out)
+
+    def _deploy_config(self, lbs):
         started, timings = time.monotonic(), {}
         live, fresh = self._live, False
         if live is None:
             live, fresh = self._fetch(), True
         for _attempt in range(3):
-            new = render.render(live, lbs, self.tls.dir)
+            new = self._render(live, lbs)
             if new == live:
                 pid = None                   # unknown until asked
                 if not fresh:
@@ -250,8 +297,8 @@ class HaproxyDriver(base.Driver):
         remembered from the last deploy (the live text is parsed only when it
         is not the one we wrote): parsing megabytes of config twice per
         deploy was a quarter of a deploy's time at 5000 load balancers."""
-        if not self.requires_vip_ip:
-            return (), ()
+        if not self.requires_vip_ip or self._pair is not None:
+            return (), ()       # a pair's addresses are keepalived's
         after = _record_hosts(lbs)
         live_sha = _sha(live)
         before = (self._bound[1] if self._bound and self._bound[0] == live_sha
@@ -285,6 +332,18 @@ class HaproxyDriver(base.Driver):
                 "pid": stats.get("Pid"), "uptime_sec": stats.get("Uptime_sec"),
                 "release_date": stats.get("Release_date"), "process_num": stats.get("Process_num"),
                 "current_connections": stats.get("CurrConns"), "config": self.layout.config}
+
+    def probe(self):
+        """One exec of ``scripts/probe.sh`` (balancer/drivers/haproxy/probe.py)
+        over the warm connection: the stats socket and keepalived's state."""
+        extra = self.device.extra or {}
+        try:
+            result = self.transport.run(probe.command(self.layout, extra,
+                                                      bool(self._wrap)))
+        except transport.TransportError as err:
+            return base.Probe(reachable=False,
+                              error=faults.unreachable(self.device, err).operator_fault_string)
+        return probe.parse(result.stdout.decode(*ENCODING), self.layout.socket)
 
     def _observe_info(self, pid):
         if not pid:

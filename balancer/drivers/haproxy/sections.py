@@ -9,8 +9,9 @@ chunks at section headers and lift out the chunks that carry our marker.
 A chunk is ours only when BOTH hold, so nothing is recognised by substring:
 
 * the line right before its header is exactly ``MARKER`` (at column 0), and
-* the header is exactly ``frontend balancer-vip-<id>`` or
-  ``backend balancer-lb-<id>``.
+* the header is exactly ``frontend balancer-vip-<id>``,
+  ``backend balancer-lb-<id>``, or (for a pair) ``peers balancer-pair`` or
+  ``global`` (the pair's ``localpeer``; see ``balancer.drivers.haproxy.peers``).
 
 The renderer emits each of our sections as ``"\\n" + MARKER + header + body``
 and this module strips exactly that blank line and marker again, which keeps
@@ -33,8 +34,17 @@ SECTION_KEYWORDS = frozenset((
 ))
 
 _ID = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
-_OUR_HEADER = re.compile(r"^(?:frontend %s|backend %s)%s\n?$"
-                         % (re.escape(FRONTEND_PREFIX), re.escape(BACKEND_PREFIX), _ID))
+#: the sections of an active/standby pair (``balancer.drivers.haproxy.peers``)
+PEERS_NAME = "balancer-pair"
+_OUR_HEADER = re.compile(r"^(?:(?:frontend %s|backend %s)%s|peers %s|global)\n?$"
+                         % (re.escape(FRONTEND_PREFIX), re.escape(BACKEND_PREFIX), _ID,
+                            re.escape(PEERS_NAME)))
+
+
+def _name(header):
+    """A section's name (``global`` has none: its keyword stands for it)."""
+    words = header.split()
+    return words[1] if len(words) > 1 else words[0]
 
 
 def _is_header(line):
@@ -80,7 +90,7 @@ def our_section_names(text):
     """Names of our sections present in ``text`` (e.g. the live config), in
     file order; used to tell which load balancers HAProxy complained about."""
     chunks = split_chunks(text)
-    return [chunk[0].split()[1] for index, chunk in enumerate(chunks)
+    return [_name(chunk[0]) for index, chunk in enumerate(chunks)
             if index and _is_ours(chunk, chunks[index - 1])]
 
 
@@ -114,7 +124,7 @@ def our_section_at_line(text, line_number):
     for index, chunk in enumerate(chunks):
         if first <= line_number < first + len(chunk):
             ours = index and _is_ours(chunk, chunks[index - 1])
-            return chunk[0].split()[1] if ours else None
+            return _name(chunk[0]) if ours else None
         first += len(chunk)
     return None
 

@@ -46,6 +46,7 @@ def source(tmp_path):
             {"address": "10.0.0.0/8", "type": "ALLOW"}, {"address": "::/0", "type": "DENY"}]})
         api.put_json(helpers.lb_url("other", lbs[1]["id"], "connectionThrottle"),
                      {"connectionThrottle": {"maxConnections": 3}})
+        api.service.prober.run_once()          # device_health rows too
         details = {(lb["tenant_id"], lb["id"]): stored(api.get(helpers.lb_url(
             lb["tenant_id"], lb["id"], "details")).json) for lb in lbs}
         yield conf.database.connection, details
@@ -72,7 +73,7 @@ def dump(url):
     try:
         with engine.connect() as conn:
             return {t.name: [dict(r) for r in conn.execute(
-                sa.select(t).order_by(t.c.id)).mappings()] for t in copy._tables()}
+                sa.select(t).order_by(copy.key_of(t))).mappings()] for t in copy._tables()}
     finally:
         engine.dispose()
 

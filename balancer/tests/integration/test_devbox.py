@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 from balancer.tests import lab_parts
-from balancer.tests.conftest import TOP
+from balancer.tests.conftest import TOP, skip_outside_ci
 from balancer.tests.integration import cli_runner
 from balancer.tests.integration.conftest import need_box
 
@@ -118,3 +118,40 @@ def test_devbox_up_shows_round_robin_and_down_removes_everything(tmp_path):
     assert not lab_parts.pids_mentioning(box["root"])
     with pytest.raises(OSError):
         urllib.request.urlopen(api + "/algorithms", timeout=2)
+
+
+@pytest.mark.integration
+def test_devbox_up_ha_demonstrates_a_failover_and_down_removes_the_pair(tmp_path):
+    need_box()
+    if not os.path.exists("/usr/sbin/keepalived"):
+        skip_outside_ci("needs keepalived (tools/install-system-packages)")
+    state_dir = tmp_path / "devbox"
+    port = lab_parts.free_port(19600)
+    env = dict(os.environ, DEVBOX_DIR=str(state_dir), DEVBOX_API_PORT=str(port))
+    try:
+        rc, out = devbox(env, "up", "--ha")
+        assert rc == 0, out
+        pair = json.loads((state_dir / "pair.json").read_text())
+        api_pid = int((state_dir / "api.pid").read_text())
+        assert "killed" in out and "traffic continues on the other box" in out, out
+        # the demonstration's own lines: requests answered after the kill
+        after = out.split("killed", 1)[1]
+        assert " 200 backend" in after, out
+        # traffic still flows through the VIP, seen by us
+        assert lab_parts.http_get(pair["vip_url"])[0] == 200
+        rc, status = devbox(env, "status")
+        assert rc == 0 and "pair: running" in status, status
+    finally:
+        rc, out = devbox(env, "down", timeout=120)
+    assert rc == 0, out
+    assert not state_dir.exists()
+    assert not os.path.exists("/proc/%d" % api_pid) or \
+        open("/proc/%d/stat" % api_pid).read().rsplit(")", 1)[1].split()[0] == "Z"
+    for box in pair["boxes"]:
+        assert not os.path.exists("/run/netns/%s" % box["ns"])
+        assert not user_exists(box["user"]) and not os.path.exists(box["sudoers"])
+    for ns in pair["namespaces"]:
+        assert not os.path.exists("/run/netns/%s" % ns)
+    assert not os.path.exists(pair["root"]) and not lab_parts.pids_mentioning(pair["root"])
+    assert subprocess.run(["ip", "link", "show", pair["bridge"]], capture_output=True,
+                          check=False).returncode != 0

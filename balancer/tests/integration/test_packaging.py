@@ -130,6 +130,9 @@ def test_sdist_and_wheel_carry_the_run_time_files(installed):
             if "/data/etc/balancer/" in name}
     assert sorted(set(INSTALLED_DATA) - data) == []
     assert any(name.endswith("dist-info/licenses/LICENSE") for name in names), names
+    # the shell scripts the driver ships to paired boxes (keepalived.py reads them)
+    for script in ("keepalived-apply.sh", "keepalived-notify.sh", "keepalived-track.sh"):
+        assert "balancer/drivers/haproxy/scripts/" + script in names
     metadata = next(name for name in names if name.endswith("dist-info/METADATA"))
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         text = wheel.read(metadata).decode()
@@ -145,6 +148,13 @@ def test_installed_package_finds_its_files_outside_any_checkout(installed):
     assert os.path.realpath(found["installed"]) == os.path.join(venv, "etc", "balancer")
     for name in ("paste", "example"):
         assert os.path.realpath(found[name]).startswith(found["installed"]), found
+
+
+def test_installed_package_reads_the_scripts_it_runs_on_devices(installed):
+    """Shell a device runs ships as a file in the package (the health probe)."""
+    length = venv_python(installed, "from balancer.drivers.haproxy import probe\n"
+                                    "print(len(probe.script_text()))")
+    assert int(length) > 0
 
 
 def installed_paths(installed):

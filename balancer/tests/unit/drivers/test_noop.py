@@ -52,3 +52,31 @@ def test_live_calls_hang_until_closed():
     assert [str(a) for a in answers] == ["connection to device dev1 closed"]
     # deploys are not affected by noop_hang: only live reads and runtime calls
     assert driver.deploy([lb(1)]).changed
+
+
+def test_probe_answers_from_the_device_keys():
+    from balancer.common import constants as c
+    assert noop.NoopDriver(device()).probe() == base.Probe(True, True, c.VRRP_UNKNOWN, "")
+    down = noop.NoopDriver(device(noop_unreachable="no route to host")).probe()
+    assert (down.reachable, down.error) == (False, "no route to host")
+    dead = noop.NoopDriver(device(noop_haproxy_down="socket refused",
+                                  noop_vrrp_role="backup")).probe()
+    assert (dead.reachable, dead.haproxy_answering, dead.vrrp_role) == (True, False,
+                                                                        c.VRRP_BACKUP)
+
+
+def test_a_hanging_probe_ends_with_close():
+    driver = noop.NoopDriver(device(noop_hang="30"))
+    outcome = {}
+
+    def probe():
+        try:
+            driver.probe()
+        except base.DriverError as err:
+            outcome["error"] = str(err)
+    worker = threading.Thread(target=probe)
+    worker.start()
+    time.sleep(0.1)
+    driver.close()
+    worker.join(5)
+    assert "closed" in outcome["error"]
