@@ -104,11 +104,12 @@ def http_answer(address, port, source=None, host=None, path="/"):
         return REFUSED
 
 
-def held_open(address, port, source=None):
-    """A connection that sends nothing yet; REFUSED when it is closed at
-    once by the load balancer (a reject on accept)."""
+def held_open(address, port, source=None, wait=0.5):
+    """A connection that sends nothing yet; REFUSED when the load balancer
+    closes it within ``wait`` seconds (a reject on accept).  Expecting a
+    refusal, wait longer: a loaded box may take a while to close."""
     sock = connect(address, port, source)
-    sock.settimeout(0.5)
+    sock.settimeout(wait)
     try:
         if sock.recv(1) == b"":
             sock.close()

@@ -97,7 +97,7 @@ def test_throttle_refuses_past_the_limits_and_none_under_them(real_api, api_box,
         try:
             assert traffic.REFUSED not in held
             # a third at once from the same source is refused; another source is not
-            assert traffic.held_open(api_box.ip, lb["port"], first) == traffic.REFUSED
+            assert traffic.held_open(api_box.ip, lb["port"], first, wait=5) == traffic.REFUSED
             other = traffic.held_open(api_box.ip, lb["port"], second)
             assert other != traffic.REFUSED
             other.close()
