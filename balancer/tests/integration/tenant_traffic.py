@@ -108,7 +108,10 @@ def held_open(address, port, source=None, wait=0.5):
     """A connection that sends nothing yet; REFUSED when the load balancer
     closes it within ``wait`` seconds (a reject on accept).  Expecting a
     refusal, wait longer: a loaded box may take a while to close."""
-    sock = connect(address, port, source)
+    try:
+        sock = connect(address, port, source)
+    except ConnectionResetError:     # the reject won the race with connect()
+        return REFUSED
     sock.settimeout(wait)
     try:
         if sock.recv(1) == b"":
