@@ -2,19 +2,25 @@
 
 import contextlib
 import dataclasses
-import ipaddress
-import logging
 
 from balancer.common import constants
-from balancer.core import coordination, device_health, exceptions, records, scheduler, vip_tls
+from balancer.core import (
+    coordination,
+    device_health,
+    exceptions,
+    placing,
+    records,
+    scheduler,
+    vip_tls,
+)
 from balancer.core import status as st
+from balancer.core.vips import check_vip_conflicts, reserved_endpoints
 from balancer.db import api as db
-from balancer.db import models
+from balancer.db import inserts, models
 from balancer.db.session import retried_on_deadlock
 
 CHILD_KEYS = ("nodes", "healthMonitor", "virtualIps", "sessionPersistence")
 COOKIE_STICKIES = ("HTTP_COOKIE", "APP_COOKIE")
-LOG = logging.getLogger(__name__)
 # the tenant_id column's length (balancer.db.models.LoadBalancer)
 TENANT_ID_LENGTH = models.LoadBalancer.__table__.c.tenant_id.type.length
 
@@ -79,60 +85,6 @@ def mark_changed(lb, placing=False):
     db.bump_revision(lb)
 
 
-def check_reserved_endpoints(reserved, vips):
-    """A VIP may not share a listener the device keeps for itself (the
-    operator's ``listen stats`` and other binds of their own sections): it
-    would take some of that listener's connections.  The message names the
-    address only, nothing of the device or of anyone else."""
-    for vip in vips:
-        address = _canonical(vip["address"])
-        for endpoint in reserved:
-            if endpoint.covers(address, int(vip["port"])):
-                raise exceptions.Conflict(
-                    "%s:%s is reserved by the device for its own use; choose another "
-                    "address or port" % (vip["address"], vip["port"]), field="virtualIps")
-
-
-def _canonical(address):
-    try:
-        return str(ipaddress.ip_address(str(address).strip("[]")))
-    except ValueError:
-        return str(address)
-
-
-def reserved_endpoints(drivers, device_row):
-    """The device's own listeners as its driver last saw them; () when the
-    driver cannot say (the deploy then refuses such a VIP by itself)."""
-    try:
-        return tuple(drivers.peek(device_row).reserved_endpoints())
-    except Exception:  # a device that cannot answer must not break the request
-        LOG.warning("reserved endpoints of device %s unknown", device_row.id, exc_info=True)
-        return ()
-
-
-def check_vip_conflicts(session, device_id, vips, own_lb_id=None, reserved=()):
-    """Two listeners on one device cannot share an address:port: not two
-    load balancers, not two VIPs of one request, and not a VIP and one of
-    the device's own listeners (``reserved``, from ``reserved_endpoints``)."""
-    check_reserved_endpoints(reserved, vips)
-    taken = {}
-    ports = {vip["port"] for vip in vips}
-    for lb_id, address, port in db.vip_endpoints_on_device(session, device_id, ports,
-                                                           (st.PENDING_DELETE,)):
-        if lb_id != own_lb_id:
-            # never the other load balancer's id nor the device's: it may be
-            # another tenant's, and its placement is none of this one's business
-            taken[(address, str(port))] = "another load balancer on the same device"
-    for vip in vips:
-        for (address, port), owner in taken.items():
-            wildcard = {"0.0.0.0", "::"} & {address, vip["address"]}
-            if port == str(vip["port"]) and (address == vip["address"] or wildcard):
-                raise exceptions.Conflict(
-                    "%s:%s is already used by %s" % (vip["address"], vip["port"], owner),
-                    field="virtualIps")
-        taken[(vip["address"], str(vip["port"]))] = "another virtual IP of this request"
-
-
 def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
                                                           "sessionPersistence.%d.")):
     """HTTP listeners and cookie persistence need an HTTP load balancer: said
@@ -159,6 +111,7 @@ class LoadBalancers:
     def __init__(self, service):
         self.service = service
         self.limits = Limits.from_options(service.conf.limits)
+        self.batches = placing.Batches(self)
 
     @contextlib.contextmanager
     def placing_on(self, device_id):
@@ -204,6 +157,12 @@ class LoadBalancers:
 
     @retried_on_deadlock
     def create(self, ctx, tenant_id, values):
+        """Store the load balancer and its children in one transaction, one
+        insert per table, shared with the creates that arrive for the same
+        device meanwhile (``balancer.core.placing``), committed before the
+        deploy: the deploy (maybe another process's) and every later VIP
+        check must see it.  Its status settles in the deploy's one commit
+        for every create it carried."""
         if len(tenant_id) > TENANT_ID_LENGTH:
             raise exceptions.Invalid("invalid tenant_id: longer than %d characters"
                                      % TENANT_ID_LENGTH, field="tenant_id")
@@ -213,52 +172,46 @@ class LoadBalancers:
             self.limits.check(kind, key, 0, len(children[key]))
         check_protocol(values.get("protocol"), children["virtualIps"],
                        children["sessionPersistence"])
+        # a device named by the request is checked too, and a pair's member
+        # stands for its pair: the load balancer names the anchor
+        # (balancer.core.pairs.targets)
         with self.service.session() as session:
             device_id = scheduler.schedule(session, self.service.drivers,
                                            values.get("algorithm"), values.get("protocol"),
                                            values.pop("device_id", None)).id
-        with self.placing_session(device_id) as session:
-            device = db.device_get(session, device_id)
-            if device is None:       # deleted since it was chosen
-                raise exceptions.NoValidDevice("device %s is gone; try again" % device_id)
-            check_vip_conflicts(session, device.id, children["virtualIps"],
-                                reserved=reserved_endpoints(self.service.drivers, device))
-            lb = db.new_row(models.LoadBalancer, values, tenant_id=tenant_id,
-                            device_id=device.id, status=st.BUILD, revision=1,
-                            deployed=st.NOT_LIVE)
-            farm = models.ServerFarm(lb=lb)
-            farm.predictor = models.Predictor(type=lb.algorithm)
-            farm.servers = db.in_order([db.new_row(models.Server, n)
-                                        for n in children["nodes"]])
-            farm.probes = db.in_order([db.new_row(models.Probe, p)
-                                       for p in children["healthMonitor"]])
-            farm.stickies = db.in_order([db.new_row(models.Sticky, s)
-                                         for s in children["sessionPersistence"]])
-            vips = [vip_tls.prepare(v, lb.protocol, self.service.secrets)
-                    for v in self._with_protocol(children["virtualIps"], lb.protocol)]
-            vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb, [], vips)
-            farm.vips = db.in_order([db.new_row(models.VirtualServer, v, lb=lb) for v in vips])
-            session.add(lb)
-            session.flush()
-            lb_id, device_id = lb.id, device.id
+        # HTTPS VIPs: checked against the protocol they end with, keys sealed
+        vips = [vip_tls.prepare(v, values.get("protocol"), self.service.secrets)
+                for v in self._with_protocol(children["virtualIps"], values.get("protocol"))]
+        vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb, [], vips)
+        tree = inserts.new_tree(
+            values, tenant_id, device_id, st.BUILD, st.NOT_LIVE,
+            nodes=children["nodes"], monitors=children["healthMonitor"],
+            stickies=children["sessionPersistence"],
+            vips=vips)
+        self.batches.store(device_id, placing.NewLoadBalancer(
+            tree, values.get("algorithm"), values.get("protocol"), children["virtualIps"]))
         self.service.deploy_and_wait(device_id)
-        return self.get(ctx, tenant_id, lb_id)
+        return self.get(ctx, tenant_id, tree.lb["id"])
 
     @staticmethod
     def _with_protocol(vips, protocol):
         return [dict(v, protocol=v.get("protocol") or protocol) for v in vips]
 
     def get(self, ctx, tenant_id, lb_id):
-        with self.service.session() as session:
-            return lb_view(self._get(session, tenant_id, lb_id), self.service.health,
-                           device_health.Fleet(session))
+        with self.service.reading() as connection:
+            row = db.lb_row(connection, tenant_id, lb_id)
+            if row is None:
+                raise exceptions.NotFound("load balancer %s not found" % lb_id)
+            return lb_view(row, self.service.health, device_health.Fleet(connection))
 
     def list(self, ctx, tenant_id, limit=None, marker=None):
-        with self.service.session() as session:
-            marker_row = self._get(session, tenant_id, marker) if marker else None
-            fleet = device_health.Fleet(session)
-            return [lb_view(r, self.service.health, fleet)
-                    for r in db.lb_list(session, tenant_id, limit, marker_row)]
+        with self.service.reading() as connection:
+            marker_row = db.lb_row(connection, tenant_id, marker) if marker else None
+            if marker and marker_row is None:
+                raise exceptions.NotFound("load balancer %s not found" % marker)
+            rows = db.lb_list(connection, tenant_id, limit, marker_row)
+            fleet = device_health.Fleet(connection)
+            return [lb_view(r, self.service.health, fleet) for r in rows]
 
     def find_for_vm(self, ctx, tenant_id, vm_id):
         with self.service.session() as session:

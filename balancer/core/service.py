@@ -104,6 +104,13 @@ class Service:
         finally:
             session.close()
 
+    @contextlib.contextmanager
+    def reading(self):
+        """A plain connection for reads of plain rows (no ORM objects, nothing
+        written): a show or a list without the session's bookkeeping."""
+        with self.engine.connect() as connection:
+            yield connection
+
     def deploy_and_wait(self, *device_ids, force=False):
         """Deploy these devices and wait (bounded) for the change to be live.
         ``force``: deploy even if no load balancer is pending (the device's
@@ -139,15 +146,15 @@ class Service:
         pending = {lb_id for lb_id, _r, status, _d in heads if status in st.PENDING}
         if not pending and not force:
             return      # another process carried the change that asked for this
+        suspects = isolation.suspects(heads)
         try:
             outcome = isolation.isolate(lambda lbs: self._deploy(device, lbs), desired,
-                                        isolation.suspects(heads),
-                                        self.conf.deploy.isolation_max_deploys,
+                                        suspects, self.conf.deploy.isolation_max_deploys,
                                         self.deploy_timeout)
         except Exception as err:
             LOG.exception("deploy to device %s crashed", device_id)
             outcome = isolation.crashed([lb.id for lb in desired], err)
-        self._settle(device_id, snapshot, outcome)
+        self._settle(device_id, snapshot, outcome, suspects)
 
     def _deploy(self, device_row, desired, pair=None):
         """Deploy ``desired`` to one device (as a member of ``pair``, a
@@ -181,12 +188,19 @@ class Service:
             return outcome.get("host_key")
 
     @db_session.retried_on_deadlock
-    def _settle(self, device_id, snapshot, outcome):
+    def _settle(self, device_id, snapshot, outcome, unsettled=None):
+        """Record ``outcome``.  ``unsettled``: the LBs not live at the
+        snapshot (``isolation.suspects``), the only ones whose status a
+        deploy can change: only they are read again, not the whole device."""
         with self.session() as session:
-            heads = [h for h in db.lb_heads_on_device(session, device_id) if h[0] in snapshot]
+            if unsettled is None:
+                heads = [h for h in db.lb_heads_on_device(session, device_id)
+                         if h[0] in snapshot]
+            else:
+                heads = db.lb_heads(session, sorted(unsettled))
             updates, deletes = isolation.settle(heads, snapshot, outcome)
-            db.record_outcomes(session, [u[:5] for u in updates])
-            db.record_operator_faults(session, [(u[0], u[1], u[5]) for u in updates])
+            # status and operator text in one statement for every LB carried
+            db.record_outcomes(session, [u[:6] for u in updates])
             for lb_id in deletes:
                 session.delete(db.lb_get(session, None, lb_id))
             if outcome.host_key:

@@ -63,9 +63,11 @@ def device_get(session, device_id):
 
 
 def lock_device_row(session, device_id):
-    """Lock the device's row until the transaction ends (PostgreSQL, MySQL)."""
-    session.execute(sa.select(models.Device.id).where(models.Device.id == device_id)
-                    .with_for_update())
+    """Lock the device's row until the transaction ends (PostgreSQL, MySQL)
+    and return it (None when it is gone): the lock and the read are one
+    statement."""
+    stmt = sa.select(models.Device).where(models.Device.id == device_id).with_for_update()
+    return session.scalars(stmt).first()
 
 
 def device_list(session):
@@ -107,6 +109,21 @@ def lb_get(session, tenant_id, lb_id, children=False):
     if children:
         stmt = stmt.options(*_with_children())
     return session.scalars(stmt).first()
+
+
+_LB = models.LoadBalancer.__table__
+# built once: a show runs them thousands of times a second
+_LB_BY_ID = sa.select(_LB).where(_LB.c.id == sa.bindparam("lb_id"))
+_LB_OF_TENANT = _LB_BY_ID.where(_LB.c.tenant_id == sa.bindparam("tenant_id"))
+
+
+def lb_row(session, tenant_id, lb_id):
+    """The load balancer ``lb_id`` of ``tenant_id`` (any tenant when None) as
+    a plain result row: what a view needs, without building an ORM object.
+    ``session`` may also be a plain connection (``Service.reading``)."""
+    if tenant_id is None:
+        return session.execute(_LB_BY_ID, {"lb_id": lb_id}).first()
+    return session.execute(_LB_OF_TENANT, {"lb_id": lb_id, "tenant_id": tenant_id}).first()
 
 
 def lb_list(session, tenant_id, limit=None, marker=None):
@@ -193,19 +210,39 @@ def lb_heads_on_device(session, device_id):
     return [tuple(row) for row in session.execute(stmt)]
 
 
+def lb_heads(session, lb_ids, chunk=500):
+    """(id, revision, status, deployed) of the load balancers ``lb_ids``
+    (those that still exist), like ``lb_heads_on_device`` for a few."""
+    lb = models.LoadBalancer.__table__
+    heads = []
+    for start in range(0, len(lb_ids), chunk):
+        stmt = (sa.select(lb.c.id, lb.c.revision, lb.c.status, lb.c.deployed)
+                .where(lb.c.id.in_(lb_ids[start:start + chunk])).order_by(lb.c.id))
+        heads.extend(tuple(row) for row in session.execute(stmt))
+    return heads
+
+
 def record_outcomes(session, updates):
-    """Apply (id, revision, status, description, deployed) tuples, each only
-    if the LB is still at that revision (a newer change stays pending)."""
+    """Apply (id, revision, status, description, deployed[, operator text])
+    tuples, each only if the LB is still at that revision (a newer change
+    stays pending): one statement for every LB of a deploy.  The operator's
+    text (None clears it) is written with the status when given."""
     if not updates:
         return
     lb = models.LoadBalancer.__table__
+    values = {"status": sa.bindparam("b_status"),
+              "status_description": sa.bindparam("b_description"),
+              "deployed": sa.bindparam("b_deployed"), "updated_at": models.utcnow()}
+    with_faults = all(len(u) > 5 for u in updates)
+    if with_faults:
+        values["operator_fault"] = sa.bindparam("b_text")
     stmt = (lb.update()
             .where(lb.c.id == sa.bindparam("b_id"), lb.c.revision == sa.bindparam("b_rev"))
-            .values(status=sa.bindparam("b_status"),
-                    status_description=sa.bindparam("b_description"),
-                    deployed=sa.bindparam("b_deployed"), updated_at=models.utcnow()))
-    session.execute(stmt, [{"b_id": i, "b_rev": r, "b_status": s, "b_description": d,
-                            "b_deployed": dep} for i, r, s, d, dep in updates])
+            .values(**values))
+    session.execute(stmt, [dict({"b_id": u[0], "b_rev": u[1], "b_status": u[2],
+                                 "b_description": u[3], "b_deployed": u[4]},
+                                **({"b_text": u[5]} if with_faults else {}))
+                           for u in updates])
 
 
 def record_operator_faults(session, faults):

@@ -1,8 +1,8 @@
 """``/{tenant}/loadbalancers``: create, list, show, details, update, delete."""
 
 import pytest
+import sqlalchemy as sa
 
-from balancer.db import api as db_api
 from balancer.tests.functional import helpers
 from balancer.tests.functional.helpers import lb_url
 
@@ -175,18 +175,20 @@ def test_no_device_at_all_stores_nothing(api):
     assert helpers.row_counts(api) == empty
 
 
-def test_create_is_atomic(api, device, monkeypatch):
-    """A failure half-way through the create leaves no row in any table."""
+def test_create_is_atomic(api, device):
+    """A failure half-way through the create (the load balancer, its farm
+    and nodes already inserted) leaves no row in any table."""
     empty = helpers.row_counts(api)
-    real_new_row = db_api.new_row
 
-    def failing_new_row(model, values, **fixed):
-        if model.__tablename__ == "probe":
+    def failing_probe_insert(conn, cursor, statement, *_args):
+        if statement.startswith("INSERT INTO probe"):
             raise RuntimeError("disk full")
-        return real_new_row(model, values, **fixed)
-    monkeypatch.setattr(db_api, "new_row", failing_new_row)
-    resp = api.post_json(lb_url("foo"), dict(helpers.lb_body(), healthMonitor=[
-        helpers.monitor_body()]), status=500)
+    sa.event.listen(api.service.engine, "before_cursor_execute", failing_probe_insert)
+    try:
+        resp = api.post_json(lb_url("foo"), dict(helpers.lb_body(), healthMonitor=[
+            helpers.monitor_body()]), status=500)
+    finally:
+        sa.event.remove(api.service.engine, "before_cursor_execute", failing_probe_insert)
     helpers.error_of(resp, 500)
     assert helpers.row_counts(api) == empty
     assert list(api.driver(device["id"]).deploys) == []
