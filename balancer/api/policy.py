@@ -5,6 +5,13 @@ holes: tenant routes need a token for the project in the URL (admins may act
 on any project); ``/devices`` needs the admin role; ``/algorithms`` and
 ``/protocols`` are open to any authenticated user.
 
+A token whose only roles in the project are readers (``reader``, Keystone's
+default read-only role, and nothing that implies more) may read everything
+its project may see and write nothing: every tenant route's GET is
+``balancer:loadbalancer``, every other method also needs
+``balancer:loadbalancer:write``, which refuses a reader with 403.  Only an
+admin sets a tenant's limits or reads ``/metrics``.
+
 Operators override any rule in a YAML file named by oslo.policy's own option,
 ``[oslo_policy] policy_file`` in balancer-api.conf (default ``policy.yaml``,
 looked up beside the config files and in /etc/balancer/).  The file only
@@ -27,10 +34,13 @@ RULES = [
                        "A token scoped to the project in the URL."),
     policy.RuleDefault("admin_or_owner", "rule:context_is_admin or rule:owner",
                        "The project's own members, or an administrator."),
+    policy.RuleDefault("reader_only", "role:reader and not role:member and not role:admin",
+                       "A token that may read its project and change nothing."),
     policy.DocumentedRuleDefault(
         "balancer:loadbalancer", "rule:admin_or_owner",
         "Every tenant route: load balancers and their nodes, health monitors, "
-        "session persistence and virtual IPs, reading and writing.",
+        "session persistence, virtual IPs, statistics and limits, reading "
+        "(writing also needs balancer:loadbalancer:write).",
         [{"path": "/{tenant_id}/loadbalancers", "method": "GET"},
          {"path": "/{tenant_id}/loadbalancers", "method": "POST"},
          {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "GET"},
@@ -54,6 +64,26 @@ RULES = [
            "connectionThrottle"),
           ("connectionThrottle", "connection throttle", "delete", "Removing", "DELETE",
            "connectionThrottle"))],
+    policy.DocumentedRuleDefault(
+        "balancer:loadbalancer:write",
+        "rule:balancer:loadbalancer and (rule:context_is_admin or not rule:reader_only)",
+        "Every tenant route but GET: creating, changing and deleting; "
+        "refused to a token with only the reader role.",
+        [{"path": "/{tenant_id}/loadbalancers", "method": "POST"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "POST"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "PUT"},
+         {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "DELETE"}]),
+    policy.DocumentedRuleDefault(
+        "balancer:limits:update", "rule:context_is_admin",
+        "Setting or removing a tenant's own limits (its overrides of the "
+        "[limits] defaults).",
+        [{"path": "/{tenant_id}/limits", "method": "PUT"},
+         {"path": "/{tenant_id}/limits", "method": "DELETE"}]),
+    policy.DocumentedRuleDefault(
+        "balancer:metrics", "rule:context_is_admin",
+        "The Prometheus text of the service and of every load balancer "
+        "(operators only: it names every tenant).",
+        [{"path": "/metrics", "method": "GET"}]),
     policy.DocumentedRuleDefault(
         "balancer:device", "rule:context_is_admin",
         "Registering, listing, inspecting and deleting load-balancer devices "

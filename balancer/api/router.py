@@ -11,8 +11,9 @@ import webob
 import webob.dec
 import webob.exc
 
+from balancer.api import metrics
 from balancer.api.middleware import faults, url
-from balancer.api.v1 import access, devices, load_balancers, members
+from balancer.api.v1 import access, devices, load_balancers, members, operations
 
 LB = "/{tenant_id}/loadbalancers"
 ONE_LB = LB + "/{lb_id}"
@@ -55,6 +56,12 @@ ROUTES += [
     ("GET", "/devices/{device_id}/info", "devices", "info"),
     ("GET", "/algorithms", "capabilities", "algorithms"),
     ("GET", "/protocols", "capabilities", "protocols"),
+    # after /devices/{device_id}: a tenant named "devices" is not served here
+    ("GET", ONE_LB + "/stats", "stats", "show"),
+    ("GET", "/{tenant_id}/limits", "limits", "show"),
+    ("PUT", "/{tenant_id}/limits", "limits", "update"),
+    ("DELETE", "/{tenant_id}/limits", "limits", "delete"),
+    ("GET", "/metrics", "metrics", "show"),
 ]
 
 CONTROLLERS = {
@@ -67,6 +74,9 @@ CONTROLLERS = {
     "throttle": access.ThrottleController,
     "devices": devices.DevicesController,
     "capabilities": devices.CapabilitiesController,
+    "stats": operations.StatsController,
+    "limits": operations.LimitsController,
+    "metrics": operations.MetricsController,
 }
 
 
@@ -75,7 +85,7 @@ def build_mappers():
     by_method, by_path = routes.Mapper(), routes.Mapper()
     allowed = {}
     for method, path, name, action in ROUTES:
-        by_method.connect(path, controller=name, action=action,
+        by_method.connect(path, controller=name, action=action, path_template=path,
                           conditions={"method": [method]})
         if path not in allowed:
             by_path.connect(path, path_template=path)
@@ -96,9 +106,13 @@ class Router:
         match = self.by_method.match(path, environ={"REQUEST_METHOD": req.method})
         if match is None:
             return faults.response_for(self._no_route(req, path))
-        args = {k: v for k, v in match.items() if k not in ("controller", "action")}
+        req.environ[metrics.ROUTE_KEY] = match["path_template"]
+        args = {k: v for k, v in match.items()
+                if k not in ("controller", "action", "path_template")}
         controller = self.controllers[match["controller"]]
         status, data = getattr(controller, match["action"])(req, **args)
+        if isinstance(data, webob.Response):
+            return data      # not JSON (/metrics)
         return json_response(status, data)
 
     def _no_route(self, req, path):

@@ -43,6 +43,10 @@ COMMANDS = {
     "vip-show": M + "members:ShowVip",
     "vip-update": M + "members:UpdateVip",
     "vip-delete": M + "members:DeleteVip",
+    "lb-stats": M + "operations:ShowStats",
+    "limits-show": M + "operations:ShowLimits",
+    "limits-set": M + "operations:SetLimits",
+    "limits-reset": M + "operations:ResetLimits",
 }
 
 

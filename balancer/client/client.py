@@ -51,6 +51,7 @@ class Client:
         self.monitors = resources.Monitors(self.transport)
         self.persistence = resources.Persistence(self.transport)
         self.vips = resources.Vips(self.transport)
+        self.limits = resources.Limits(self.transport)
 
     @classmethod
     def with_password(cls, auth_url: str, username: str, password: str,

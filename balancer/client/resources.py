@@ -89,6 +89,27 @@ class LoadBalancers(Resource):
     def delete(self, lb_id: str) -> None:
         self.transport.request("DELETE", self._path(lb_id))
 
+    def stats(self, lb_id: str) -> Record:
+        """Live figures from the device (``liveStatus`` says whether it answered)."""
+        return self.transport.request("GET", self._path(lb_id, "stats"))["stats"]
+
+
+class Limits(Resource):
+    """``/{tenant_id}/limits``: read by the tenant, changed by an administrator."""
+
+    def _path(self) -> str:
+        return self.transport.tenant_path("/limits")
+
+    def get(self) -> Record:
+        return self.transport.request("GET", self._path())["limits"]
+
+    def update(self, **values: int | None) -> Record:
+        """``loadBalancers=5``; None gives a limit its default again."""
+        return self.transport.request("PUT", self._path(), {"limits": values})["limits"]
+
+    def reset(self) -> None:
+        self.transport.request("DELETE", self._path())
+
 
 class _Children(Resource):
     """What nodes, monitors, stickies and VIPs share: list, show, delete."""

@@ -28,6 +28,7 @@ from oslo_config import cfg  # noqa: E402
 
 from balancer.api import bootstrap  # noqa: E402
 from balancer.api.middleware import url  # noqa: E402
+from balancer.core import metrics as service_metrics  # noqa: E402
 from balancer.db import copy, crypto, migration  # noqa: E402
 
 LOG = logging.getLogger("balancer.api")
@@ -67,12 +68,18 @@ def listen(conf):
 
 
 def serve(conf):
-    application = bootstrap.build_application(conf, shared_host=conf.workers > 0)
-    sock = listen(conf)
-    LOG.info("listening on %s:%s", conf.bind_host, conf.bind_port)
     if not conf.workers:
+        application = bootstrap.build_application(conf, shared_host=False)
+        sock = listen(conf)
+        LOG.info("listening on %s:%s", conf.bind_host, conf.bind_port)
         return _serve_here(application, sock, conf)
-    return Supervisor(lambda: _serve_here(application, sock, conf), conf.workers).run()
+    # every worker's request and deploy counts in one directory, so that
+    # the worker a scrape reaches shows all of them (balancer/core/metrics.py)
+    with service_metrics.several_processes():
+        application = bootstrap.build_application(conf, shared_host=True)
+        sock = listen(conf)
+        LOG.info("listening on %s:%s", conf.bind_host, conf.bind_port)
+        return Supervisor(lambda: _serve_here(application, sock, conf), conf.workers).run()
 
 
 def _serve_here(application, sock, conf):

@@ -1,8 +1,12 @@
-"""Per-load-balancer limits, and how long a read may wait for a device.
+"""Limits: per tenant and per load balancer, and how long a read may wait
+for a device.
 
 One tenant's huge load balancer makes every deploy of its device slower for
-every tenant on it, so each load balancer's size is capped; going over a cap
-is a 413 that stores nothing (see doc/source/operations.rst, "Limits").
+every tenant on it, so each load balancer's size is capped, and so is the
+number of load balancers of one tenant; going over a cap is a 413 that
+stores nothing.  These options are the defaults of every tenant; an admin
+may set other values for one tenant (``PUT /{tenant_id}/limits``, kept in
+the database; balancer/core/quotas.py).  See doc/source/limits.rst.
 """
 
 from oslo_config import cfg
@@ -11,7 +15,7 @@ from oslo_config import cfg
 # outright, so these are also the highest values the options accept.
 SCHEMA_MAX_NODES, SCHEMA_MAX_VIPS, SCHEMA_MAX_MONITORS = 1000, 100, 10
 #: highest values of the limits no request schema bounds
-MAX_ACCESS_LIST_ITEMS, MAX_CERTIFICATES = 10000, 1000
+MAX_LOAD_BALANCERS, MAX_ACCESS_LIST_ITEMS, MAX_CERTIFICATES = 100000, 10000, 1000
 
 OPTS = [
     cfg.IntOpt("max_nodes_per_lb", default=200, min=1, max=SCHEMA_MAX_NODES,
@@ -21,6 +25,9 @@ OPTS = [
                help="Most virtual IPs one load balancer may have."),
     cfg.IntOpt("max_monitors_per_lb", default=5, min=1, max=SCHEMA_MAX_MONITORS,
                help="Most health monitors one load balancer may have."),
+    cfg.IntOpt("max_lbs_per_tenant", default=100, min=0, max=MAX_LOAD_BALANCERS,
+               help="Most load balancers one tenant may have (those being "
+                    "deleted do not count)."),
     cfg.IntOpt("max_access_list_items_per_lb", default=100, min=0,
                max=MAX_ACCESS_LIST_ITEMS,
                help="Most access-list items (ALLOW/DENY networks) one load "
@@ -31,7 +38,9 @@ OPTS = [
     cfg.FloatOpt("device_read_timeout", default=2.0, min=0.05,
                  help="Seconds a request may spend on a device's live answer "
                       "(node operating status, device info, a runtime node "
-                      "condition change), waiting for the device included. "
+                      "condition change, statistics; a /metrics scrape spends "
+                      "it once per device, all devices at once), waiting for "
+                      "the device included. "
                       "Past it the response says the live part is UNKNOWN "
                       "and the device's connection is dropped, so a hung "
                       "device never holds up requests or deploys."),

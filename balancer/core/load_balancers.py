@@ -1,7 +1,6 @@
 """Load balancers: the whole create commits or nothing does, then it deploys."""
 
 import contextlib
-import dataclasses
 
 from balancer.common import constants
 from balancer.core import (
@@ -9,6 +8,7 @@ from balancer.core import (
     device_health,
     exceptions,
     placing,
+    quotas,
     records,
     scheduler,
     vip_tls,
@@ -42,31 +42,7 @@ def lb_view(row, health=None, fleet=None):
     return out
 
 
-@dataclasses.dataclass(frozen=True)
-class Limits:
-    """Most children one load balancer may have, per kind ([limits] options)."""
-    node: int
-    vip: int
-    monitor: int
-
-    @classmethod
-    def from_options(cls, group):
-        return cls(node=group.max_nodes_per_lb, vip=group.max_vips_per_lb,
-                   monitor=group.max_monitors_per_lb)
-
-    def check(self, kind, field, have, adding):
-        """OverLimit unless ``have`` + ``adding`` children of ``kind`` fit."""
-        limit = getattr(self, kind, None)
-        if limit is not None and adding and have + adding > limit:
-            raise exceptions.OverLimit(
-                "a load balancer may have at most %d %s ([limits] max_%ss_per_lb); "
-                "this request would give it %d" % (limit, LIMITED[kind], kind,
-                                                   have + adding),
-                field=field, limit=limit)
-
-
-# kind -> what a limit message calls it; the request key of each
-LIMITED = {"node": "nodes", "vip": "virtual IPs", "monitor": "health monitors"}
+# kind of child (balancer.core.quotas.OF_KIND) -> the request key of each
 REQUEST_KEYS = {"node": "nodes", "vip": "virtualIps", "monitor": "healthMonitor"}
 
 
@@ -110,7 +86,6 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
 class LoadBalancers:
     def __init__(self, service):
         self.service = service
-        self.limits = Limits.from_options(service.conf.limits)
         self.batches = placing.Batches(self)
 
     @contextlib.contextmanager
@@ -168,14 +143,14 @@ class LoadBalancers:
                                      % TENANT_ID_LENGTH, field="tenant_id")
         values = dict(values)
         children = {key: values.pop(key, None) or [] for key in CHILD_KEYS}
-        for kind, key in REQUEST_KEYS.items():
-            self.limits.check(kind, key, 0, len(children[key]))
-        check_protocol(values.get("protocol"), children["virtualIps"],
-                       children["sessionPersistence"])
         # a device named by the request is checked too, and a pair's member
         # stands for its pair: the load balancer names the anchor
         # (balancer.core.pairs.targets)
         with self.service.session() as session:
+            quotas.check_new_load_balancer(self.service.conf, session, tenant_id, {
+                kind: (key, len(children[key])) for kind, key in REQUEST_KEYS.items()})
+            check_protocol(values.get("protocol"), children["virtualIps"],
+                           children["sessionPersistence"])
             device_id = scheduler.schedule(session, self.service.drivers,
                                            values.get("algorithm"), values.get("protocol"),
                                            values.pop("device_id", None)).id

@@ -8,7 +8,7 @@ a tenant delete another tenant's nodes).  Every change redeploys the LB.
 import functools
 import logging
 
-from balancer.core import exceptions, live, records, vip_tls, vip_update
+from balancer.core import exceptions, live, quotas, records, vip_tls, vip_update
 from balancer.core import status as st
 from balancer.core.load_balancers import (
     check_protocol,
@@ -135,8 +135,9 @@ class Members:
             if kind == "vip" and lb.device_id != device_id:
                 raise exceptions.Conflict("load balancer %s moved to another device while "
                                           "this request ran; try again" % lb_id)
-            self.service.load_balancers.limits.check(
-                kind, ADD_KEYS.get(kind), len(getattr(lb.farm, relation)), len(items))
+            if kind in ADD_KEYS:
+                quotas.check(self.service.conf, session, lb.tenant_id, kind,
+                             len(getattr(lb.farm, relation)), len(items), ADD_KEYS[kind])
             mark_changed(lb)
             if kind in ("vip", "sticky"):
                 where = ("virtualIp.", "")      # a wrapped VIP, a flat sticky

@@ -20,6 +20,7 @@ from balancer.core import (
     reconcile,
     vip_tls,
 )
+from balancer.core import metrics as service_metrics
 from balancer.core import status as st
 from balancer.core.access import Access
 from balancer.core.desired_state import DesiredState
@@ -28,6 +29,8 @@ from balancer.core.driver_pool import DriverPool
 from balancer.core.health import DeviceHealth
 from balancer.core.load_balancers import LoadBalancers
 from balancer.core.members import Members
+from balancer.core.quotas import Quotas
+from balancer.core.stats import Stats
 from balancer.db import api as db
 from balancer.db import crypto
 from balancer.db import session as db_session
@@ -68,6 +71,9 @@ class Service:
         self.load_balancers = LoadBalancers(self)
         self.members = Members(self)
         self.access = Access(self)      # access lists and connection throttles
+        self.quotas = Quotas(self)
+        self.stats = Stats(self)
+        self.metrics = service_metrics.ServiceMetrics()
         self.reconciler = reconcile.Reconciler(self, conf.deploy.reconcile_interval,
                                                conf.coordination.pending_check_interval)
         # device health, stored in the database (balancer/core/prober.py)
@@ -126,10 +132,12 @@ class Service:
         deploys the pair (``balancer.core.pair_deploy``)."""
         if pair_deploy.deploys_pair(self, device_id, force):
             return
+        watch = service_metrics.Stopwatch()
         try:
             with self.device_lock(device_id):
                 self._run_deploy_locked(device_id, force)
         except coordination.LockTimeout as err:
+            self.metrics.deployed(service_metrics.LOCK_TIMEOUT, watch.seconds())
             # the holder is alive and busy; what is pending stays pending and
             # the next request or the pending sweep (reconcile.py) retries
             LOG.warning("deploy to device %s not started: %s", device_id, err)
@@ -147,6 +155,7 @@ class Service:
         if not pending and not force:
             return      # another process carried the change that asked for this
         suspects = isolation.suspects(heads)
+        watch = service_metrics.Stopwatch()
         try:
             outcome = isolation.isolate(lambda lbs: self._deploy(device, lbs), desired,
                                         suspects, self.conf.deploy.isolation_max_deploys,
@@ -155,6 +164,7 @@ class Service:
             LOG.exception("deploy to device %s crashed", device_id)
             outcome = isolation.crashed([lb.id for lb in desired], err)
         self._settle(device_id, snapshot, outcome, suspects)
+        self.metrics.deployed(service_metrics.deploy_outcome(outcome), watch.seconds())
 
     def _deploy(self, device_row, desired, pair=None):
         """Deploy ``desired`` to one device (as a member of ``pair``, a

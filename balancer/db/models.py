@@ -9,7 +9,16 @@ import datetime
 import json
 import uuid
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text, types
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    types,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import backref, declarative_base, declared_attr, relationship, validates
 
@@ -321,3 +330,13 @@ class DeviceHealth(Base):
     vrrp_role = Column(String(16))       # balancer.common.constants.VRRP_ROLES
     checked_at = Column(Timestamp)
     valid_until = Column(Timestamp)      # after it, nobody vouches for the word
+class TenantLimit(Base):
+    """An admin's override of one limit for one tenant (balancer/core/quotas.py);
+    a tenant without a row for a limit has the ``[limits]`` default."""
+    __tablename__ = "tenant_limit"
+    __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_tenant_limit_name"),)
+    id = Column(String(32), primary_key=True, default=new_id)
+    tenant_id = Column(String(255), nullable=False)
+    name = Column(String(64), nullable=False)
+    value = Column(Integer, nullable=False)
+    updated_at = Column(Timestamp, default=utcnow, onupdate=utcnow, nullable=False)

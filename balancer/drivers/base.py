@@ -235,6 +235,34 @@ class Pair:
     peers_port: int = 7777
 
 
+@dataclasses.dataclass(frozen=True)
+class Traffic:
+    """Counters of a load balancer or of one node, as the device counts them
+    since its serving process started (a reload starts them at 0 again).
+    None: the device does not count that figure there (HAProxy counts
+    request errors on listeners, not on servers)."""
+    bytes_in: int | None = 0
+    bytes_out: int | None = 0
+    current_connections: int | None = 0
+    total_connections: int | None = 0
+    request_errors: int | None = 0       # requests refused as invalid or denied
+    connection_errors: int | None = 0    # connections to a node that failed
+    response_errors: int | None = 0      # answers from a node cut short or invalid
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeStats:
+    traffic: Traffic
+    health: str                          # UP | DOWN | DRAIN | MAINT
+    last_check: str | None = None        # the device's word for the last check
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadBalancerStats:
+    traffic: Traffic
+    nodes: dict = dataclasses.field(default_factory=dict)   # node id -> NodeStats
+
+
 class Driver(abc.ABC):
     """One instance per device, reused across deploys (it may keep a warm
     connection).  The core calls it from one thread per device at a time."""
@@ -282,6 +310,14 @@ class Driver(abc.ABC):
     def node_status(self, lb: LoadBalancer) -> dict:
         """Operating status per node id (UP, DOWN, DRAIN, MAINT); {} if unknown."""
         return {}
+
+    def stats(self, lbs: list) -> dict | None:
+        """``LoadBalancerStats`` per load balancer id of ``lbs`` that the
+        device serves, read in one round trip to the device (a request for
+        one LB and a scrape of every LB of the device cost the same).  A
+        load balancer the device does not serve is left out; None when this
+        driver cannot read statistics at all."""
+        return None
 
     def info(self) -> dict:
         """Reachability and version facts for ``GET /devices/{id}/info``."""

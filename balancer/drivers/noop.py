@@ -46,6 +46,8 @@ class NoopDriver(base.Driver):
         # (lb id, node id, condition, weight), oldest first
         self.condition_calls = collections.deque(maxlen=HISTORY)
         self._live = None
+        #: how many times ``stats`` was asked (one round trip each)
+        self.stats_calls = 0
         self._closing = threading.Event()
         self._serving = None
         self.pairs = collections.deque(maxlen=HISTORY)    # the Pair of each deploy_pair
@@ -113,6 +115,21 @@ class NoopDriver(base.Driver):
         self._maybe_hang()
         status = constants.NODE_OPERATING_STATUS_OF_CONDITION
         return {n.id: status.get(n.condition, constants.NODE_UP) for n in lb.nodes}
+
+    def stats(self, lbs):
+        """Zero traffic (nothing flows through a noop device) for every load
+        balancer of the last deploy; each node's health is what its
+        condition makes it, as ``node_status`` says."""
+        self._maybe_hang()
+        self.stats_calls += 1
+        health = constants.NODE_OPERATING_STATUS_OF_CONDITION
+        live = self.live
+        return {lb.id: base.LoadBalancerStats(
+            traffic=base.Traffic(),
+            nodes={node.id: base.NodeStats(base.Traffic(request_errors=None),
+                                           health.get(node.condition, constants.NODE_UP))
+                   for node in live[lb.id].nodes})
+            for lb in lbs if lb.id in live}
 
     def serving(self):
         """Plays a device that serves whatever it was last deployed."""

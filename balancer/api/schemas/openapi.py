@@ -24,7 +24,9 @@ import yaml
 
 from balancer import version
 from balancer.api import router
+from balancer.api.middleware import versions
 from balancer.api.schemas import access, document, resources, responses
+from balancer.api.schemas import limits as limit_schemas
 
 ADDRESS_NOTES = {
     "node": "an IPv4 or IPv6 literal without a scope id",
@@ -147,6 +149,7 @@ BODIES = {
         "items": access.ITEM}), additionalProperties=False),
     ("throttle", "update"): dict(_wrapper("connectionThrottle", access.THROTTLE),
                                  additionalProperties=False),
+    ("limits", "update"): limit_schemas.LIMITS,
 }
 
 # ids a created thing's answer carries: (JSON pointer into the answer, name
@@ -212,6 +215,9 @@ def _operation(method, path, name, action):
     success = {"description": "success"}
     if schema is not None:
         success["content"] = {"application/json": {"schema": schema}}
+    if (name, action) in responses.NOT_JSON:
+        success["content"] = {responses.NOT_JSON[(name, action)]: {
+            "schema": {"type": "string"}}}
     links = _links(path, name, action)
     if links:
         success["links"] = links
@@ -243,8 +249,30 @@ def _healthcheck():
                                    "503": {"description": "not healthy"}}}}
 
 
+def _versions():
+    """``/`` is answered by a filter in front of authentication
+    (balancer/api/middleware/versions.py), not by a route."""
+    link = {"type": "object", "required": ["rel", "href"],
+            "properties": {"rel": {"type": "string"}, "href": {"type": "string"}}}
+    schema = {"type": "object", "required": ["versions"], "properties": {"versions": {
+        "type": "array", "items": {
+            "type": "object", "required": ["id", "status", "links"],
+            "properties": {"id": {"type": "string", "enum": ["v1"]},
+                           "status": {"type": "string", "enum": ["CURRENT"]},
+                           "updated": {"type": "string"},
+                           "links": {"type": "array", "items": link}}}}}}
+    answer = {"description": "the API versions this service serves (without a token)",
+              "content": {"application/json": {"schema": schema,
+                                               "example": versions.document(
+                                                   "http://localhost:8181/")}}}
+    return {"get": {"operationId": "versions_get", "tags": ["versions"],
+                    "responses": {"200": answer}},
+            "head": {"operationId": "versions_head", "tags": ["versions"],
+                     "responses": {"200": {"description": "as GET, without a body"}}}}
+
+
 #: paths served by a filter of the pipeline rather than by a route
-PIPELINE_PATHS = {"/healthcheck": _healthcheck}
+PIPELINE_PATHS = {"/": _versions, "/healthcheck": _healthcheck}
 
 
 def build():

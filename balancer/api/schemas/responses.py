@@ -116,11 +116,36 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
                    "field": {"type": "string", "description": "the field a 400 is about"}},
     "additionalProperties": True}}}
 
+COUNT = nullable("integer", minimum=0)
+_TRAFFIC = {"bytesIn": COUNT, "bytesOut": COUNT, "currentConnections": COUNT,
+            "totalConnections": COUNT, "requestErrors": COUNT, "connectionErrors": COUNT,
+            "responseErrors": COUNT}
+NODE_STATS = {"type": "object", "required": ["id", "health"], "properties": dict(
+    _TRAFFIC, id={"type": "string"}, address={"type": "string"}, port=NUMBER,
+    lastCheck=TEXT,
+    health={"type": "string", "enum": ["UP", "DOWN", "DRAIN", "MAINT", "UNKNOWN"]})}
+STATS = {"type": "object", "description": "Live figures of a load balancer as its device "
+         "counts them since its process started; null where unknown (liveStatus UNKNOWN) "
+         "or not counted there.",
+         "required": ["loadbalancer_id", "nodes", "liveStatus"],
+         "properties": dict(_TRAFFIC, loadbalancer_id={"type": "string"},
+                            liveStatus={"type": "string", "enum": ["KNOWN", "UNKNOWN"]},
+                            liveStatusReason={"type": "string"},
+                            nodes={"type": "array", "items": NODE_STATS})}
+LIMIT = {"type": "object", "required": ["value", "default", "override"], "properties": {
+    "value": {"type": "integer", "description": "the limit in force"},
+    "default": {"type": "integer", "description": "the [limits] default"},
+    "override": nullable("integer", description="the admin's value for this tenant"),
+    "used": {"type": "integer", "description": "how many the tenant has"}}}
+LIMITS = {"type": "object", "required": ["tenant_id", "absolute"], "properties": {
+    "tenant_id": {"type": "string"},
+    "absolute": {"type": "object", "additionalProperties": LIMIT}}}
+
 #: component name -> schema
 COMPONENTS = {"LoadBalancer": LOAD_BALANCER, "Node": NODE, "VirtualIp": VIP,
               "Monitor": MONITOR, "Sticky": STICKY, "Device": DEVICE,
-              "LoadBalancerDetails": DETAILS, "Error": ERROR,
-              "AccessItem": ACCESS_ITEM, "ConnectionThrottle": THROTTLE}
+              "LoadBalancerDetails": DETAILS, "Error": ERROR, "Stats": STATS,
+              "Limits": LIMITS, "AccessItem": ACCESS_ITEM, "ConnectionThrottle": THROTTLE}
 
 
 def wrapped(key, name, plural=False):
@@ -164,6 +189,15 @@ SUCCESS = {
                                           "properties": {"protocols": {
                                               "type": "array", "items": {"type": "string"}}}}),
 }
+SUCCESS.update({
+    ("stats", "show"): (200, wrapped("stats", "Stats")),
+    ("limits", "show"): (200, wrapped("limits", "Limits")),
+    ("limits", "update"): (200, wrapped("limits", "Limits")),
+    ("limits", "delete"): (204, None),
+    ("metrics", "show"): (200, None),
+})
+#: (controller, action) -> media type of an answer that is not JSON
+NOT_JSON = {("metrics", "show"): "text/plain"}
 for _name, _key, _list_key, _component in (("monitors", "healthMonitoring", "healthMonitoring",
                                             "Monitor"),
                                            ("stickies", "sessionPersistence",

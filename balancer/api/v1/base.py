@@ -12,6 +12,10 @@ class Controller:
 
     #: the policy rule guarding every action of this controller
     rule = "balancer:loadbalancer"
+    #: also needed by every request but GET and HEAD (a reader may only
+    #: read; balancer/api/policy.py); None: ``rule`` alone decides
+    write_rule = "balancer:loadbalancer:write"
+    READ_METHODS = ("GET", "HEAD")
 
     def __init__(self, service, authorizer, max_body):
         self.service = service
@@ -22,6 +26,8 @@ class Controller:
         """The request context, once policy allows it on ``tenant_id``."""
         ctx = req.environ.get(context_mw.ENV_KEY) or context_mw.noauth(req)
         self.authorizer.authorize(ctx, self.rule, tenant_id)
+        if self.write_rule and req.method not in self.READ_METHODS:
+            self.authorizer.authorize(ctx, self.write_rule, tenant_id)
         return ctx
 
     def body(self, req):

@@ -6,6 +6,7 @@ from balancer.api.v1 import base
 
 class DevicesController(base.Controller):
     rule = "balancer:device"
+    write_rule = None       # admin only, reading and writing alike
 
     def index(self, req):
         return 200, {"devices": self.service.devices.list(self.context(req))}
@@ -33,6 +34,7 @@ class DevicesController(base.Controller):
 
 class CapabilitiesController(base.Controller):
     rule = "balancer:capabilities"
+    write_rule = None       # nothing to write
 
     def algorithms(self, req):
         return 200, {"algorithms": self.service.devices.algorithms(self.context(req))}

@@ -30,6 +30,7 @@ from balancer.drivers.haproxy import (
     tls_files,
     transport,
 )
+from balancer.drivers.haproxy import stats as haproxy_stats
 
 ENCODING = ("utf-8", "surrogateescape")      # configs round-trip byte for byte
 _OUR_NAME = re.compile(r"balancer-(?:vip|lb)-[A-Za-z0-9][A-Za-z0-9_.:-]*")
@@ -319,6 +320,10 @@ class HaproxyDriver(base.Driver):
     def node_status(self, lb):
         statuses = self._runtime().node_status(sections.BACKEND_PREFIX + str(lb.id))
         return {node.id: statuses[str(node.id)] for node in lb.nodes if str(node.id) in statuses}
+
+    def stats(self, lbs):
+        # one "show stat" of the whole device, whatever the number of LBs
+        return haproxy_stats.load_balancer_stats(self._runtime().stats(), lbs)
 
     def info(self):
         try:

@@ -47,6 +47,7 @@ def source(tmp_path):
         api.put_json(helpers.lb_url("other", lbs[1]["id"], "connectionThrottle"),
                      {"connectionThrottle": {"maxConnections": 3}})
         api.service.prober.run_once()          # device_health rows too
+        api.put_json("/other/limits", {"limits": {"loadBalancers": 3}})
         details = {(lb["tenant_id"], lb["id"]): stored(api.get(helpers.lb_url(
             lb["tenant_id"], lb["id"], "details")).json) for lb in lbs}
         yield conf.database.connection, details

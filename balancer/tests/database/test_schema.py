@@ -178,8 +178,8 @@ def test_release_003_schema_differs_where_004_fixes_it(backend, scratch_url):
     kinds = {diff[0] if isinstance(diff, tuple) else diff[0][0]
              for diff in schema_differences(scratch_url)}
     # everywhere: the password column 005 widens for encrypted secrets,
-    # the operator_fault column 006 adds, the device_health table of 007 and
-    # the access-list and throttle tables of 009
+    # the operator_fault column 006 adds, the tables of 007 on (device_health,
+    # tenant_limit) and the access-list and throttle tables of 010
     if backend == "sqlite":
         assert kinds == {"modify_type", "add_column", "add_table", "add_index"}
     elif backend == "postgresql":

@@ -37,7 +37,8 @@ def test_an_empty_body_is_400(api):
     helpers.error_of(resp, 400, field="body")
 
 
-@pytest.mark.parametrize("path", ["/", "/nothing", "/devices/x/y/z", "/t1/servers",
+# "/" is the version document (balancer/tests/functional/test_versions.py)
+@pytest.mark.parametrize("path", ["/nothing", "/devices/x/y/z", "/t1/servers",
                                   "/t1/loadbalancers/abc/unknownChild",
                                   "/t1/loadbalancers/abc/nodes/n1/ENABLED/more"])
 def test_unknown_routes_are_404(api, path):

@@ -37,8 +37,9 @@ def test_defaults_are_the_documented_values():
     from balancer.conf import limits
     defaults = {opt.name: opt.default for opt in limits.OPTS}
     assert defaults == {"max_nodes_per_lb": 200, "max_vips_per_lb": 10,
-                        "max_monitors_per_lb": 5, "max_access_list_items_per_lb": 100,
-                        "max_certificates_per_lb": 20, "device_read_timeout": 2.0}
+                        "max_monitors_per_lb": 5, "max_lbs_per_tenant": 100,
+                        "max_access_list_items_per_lb": 100, "max_certificates_per_lb": 20,
+                        "device_read_timeout": 2.0}
 
 
 @pytest.mark.parametrize("key, items, field, message", [

@@ -93,6 +93,9 @@ def test_another_tenant_cannot_reach_x(world, method, path):
     resp = _assert_untouched(api, device_id, lambda: _request(api, method, url, part))
     if "{lb_id}" in path:
         helpers.error_of(resp, 404)
+    elif path.endswith("/limits"):     # t2's own limits count only t2's one LB
+        assert resp.status_int == 200 and resp.json["limits"]["tenant_id"] == "t2"
+        assert resp.json["limits"]["absolute"]["loadBalancers"]["used"] == 1
     else:                      # t2's own list and find_for_VM never show X
         assert resp.status_int == 200 and len(resp.json["loadbalancers"]) == 1
         assert x not in resp.text
@@ -109,7 +112,7 @@ def test_a_child_of_x_through_y_is_404(world, method, path):
 
 def test_every_child_route_is_covered():
     covered = {p for _m, p in TENANT_ROUTES}
-    assert len(TENANT_ROUTES) == 32 and all(
+    assert len(TENANT_ROUTES) == 36 and all(
         any("/%s" % part in p for p in covered) for part in CHILD_PARTS + LB_PARTS)
 
 

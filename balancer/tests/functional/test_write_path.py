@@ -22,12 +22,13 @@ from balancer.tests.functional import helpers
 from balancer.tests.functional.engine_helpers import call, in_parallel, small_lb
 
 TREE_TABLES = {m.__tablename__ for m in inserts.TREE_MODELS}
-#: statements of a create besides its inserts: the device and its last
+#: statements of a create besides its inserts: the tenant's limits and its
+#: load balancer count (balancer/core/quotas.py), the device and its last
 #: health probe, read to choose it (a pair member stands for its pair) and
 #: again under the device's lock (on a server the row lock is that read), the
 #: VIP check, and the view read after the deploy with its device's health and
 #: the pairs (``device_health.Fleet``)
-CREATE_READS = 8
+CREATE_READS = 10
 
 
 class Statements:

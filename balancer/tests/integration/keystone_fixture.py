@@ -242,6 +242,24 @@ class Keystone(Started):
                 "default_project_id": project}}, admin)["user"]["id"]
             self._call("PUT", "/projects/%s/users/%s/roles/%s" % (project, user_id, roles[role]),
                        None, admin)
+        # a user of project A with only Keystone's read-only role
+        self._add_user("reader-a", "balancer-a", self.projects["A"],
+                       self._role_id(roles, "reader", admin), admin)
+
+    def _role_id(self, roles, name, admin):
+        if name not in roles:
+            roles[name] = self._call("POST", "/roles", {"role": {"name": name}},
+                                     admin)["role"]["id"]
+        return roles[name]
+
+    def _add_user(self, user, project_name, project, role_id, admin):
+        self._passwords[user] = user + "-secret"
+        self._scopes[user] = project_name
+        user_id = self._call("POST", "/users", {"user": {
+            "name": user, "password": self._passwords[user], "domain_id": "default",
+            "default_project_id": project}}, admin)["user"]["id"]
+        self._call("PUT", "/projects/%s/users/%s/roles/%s" % (project, user_id, role_id),
+                   None, admin)
 
     def _call(self, method, path, body, token):
         status, data, _ = http(method, self.url + path, body, token)

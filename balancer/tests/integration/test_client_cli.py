@@ -102,6 +102,15 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
     assert [n["id"] for n in json.loads(details["nodes"])] == [node["id"]]
     assert len(json.loads(details["healthMonitor"])) == 1
 
+    stats = cli.json("lb-stats", lb["id"])
+    assert stats["liveStatus"] == "KNOWN"
+    assert [n["id"] for n in json.loads(stats["nodes"])] == [node["id"]]
+    assert cli.json("limits-set", "--load-balancers", "7", "--nodes", "9") == dict(
+        cli.json("limits-show"), loadBalancers=7, nodesPerLoadBalancer=9)
+    assert cli.json("limits-show")["loadBalancers"] == 7
+    cli.ok("limits-reset")
+    assert cli.json("limits-show")["loadBalancers"] == 100
+
     if serving:
         serving(lb)
     for command, child in (("sticky-delete", sticky), ("probe-delete", probe),

@@ -109,6 +109,13 @@ def test_no_token_is_a_json_401(kapi, keystone, path):
     assert keystone.url in response.headers["WWW-Authenticate"]
 
 
+@pytest.mark.parametrize("headers", [{}, {"X-Auth-Token": "bogus"}])
+def test_the_version_document_needs_no_token(kapi, headers):
+    response = kapi.get("/", headers=headers, status=200)
+    assert [(v["id"], v["status"]) for v in response.json["versions"]] == [("v1", "CURRENT")]
+    assert response.json["versions"][0]["links"][0]["rel"] == "self"
+
+
 @pytest.mark.parametrize("token", ["bogus", "gAAAAABnotreallyafernettoken0000000000"])
 def test_bad_token_is_a_json_401(kapi, keystone, token):
     assert_json_error(kapi.get("/%s/loadbalancers" % keystone.projects["A"],
@@ -172,6 +179,13 @@ def test_member_can_do_everything_on_its_own_project(kapi, keystone, device):
     assert call("GET", throttle, one + "/connectionThrottle").json[
         "connectionThrottle"]["maxConnections"] == 10
     call("DELETE", throttle, one + "/connectionThrottle", status=204)
+    assert call("GET", ONE + "/stats", one + "/stats").json["stats"]["liveStatus"] == "KNOWN"
+    assert call("GET", "/{tenant_id}/limits", "/%s/limits" % a).json[
+        "limits"]["absolute"]["loadBalancers"]["used"] == 1
+    # a member reads its limits; only an admin sets them
+    call("PUT", "/{tenant_id}/limits", "/%s/limits" % a, {"limits": {"loadBalancers": 9}},
+         status=403)
+    call("DELETE", "/{tenant_id}/limits", "/%s/limits" % a, status=403)
     call("DELETE", ONE, one, status=204)
     kapi.get(one, headers=h, status=404)
 
@@ -259,3 +273,48 @@ def test_admin_reaches_devices_and_every_project(kapi, keystone, device, project
 def test_capabilities_are_readable_by_any_authenticated_user(kapi, keystone, user, device):
     for path in ("/algorithms", "/protocols"):
         assert kapi.get(path, headers=as_(keystone, user)).status_int == 200
+
+
+# -- a reader, and admin-only routes -----------------------------------------
+
+def test_a_reader_reads_its_project_and_writes_nothing(kapi, keystone, device):
+    a = keystone.projects["A"]
+    lb = kapi.post_json("/%s/loadbalancers" % a, lb_body("read-me"),
+                        headers=as_(keystone, "member-a"), status=202).json["loadbalancer"]
+    one = "/%s/loadbalancers/%s" % (a, lb["id"])
+    h = as_(keystone, "reader-a")
+    try:
+        details = kapi.get(one + "/details", headers=h).json
+        node_id = details["nodes"][0]["id"]
+        values = {"tenant_id": a, "lb_id": lb["id"], "vm_id": "1", "status": "disabled",
+                  "child_id": node_id}
+        for method, path, _, _ in ROUTES:
+            if not path.startswith("/{tenant_id}"):
+                continue
+            url = fill(path, values)
+            if method == "GET":
+                if "{child_id}" in path and "/nodes/" not in path:
+                    continue              # no such child: a 404 says nothing here
+                assert send(kapi, method, url, h).status_int == 200, (method, url)
+                continue
+            body = write_body(method, path) if method in ("POST", "PUT") else None
+            if method == "PUT" and body is None:
+                body = {"name": "by-reader"} if path.endswith("{lb_id}") else {"weight": 9}
+            assert_json_error(send(kapi, method, url, h, body), 403)
+        assert kapi.get(one + "/details", headers=h).json == details
+    finally:
+        kapi.delete(one, headers=as_(keystone, "member-a"), status=204)
+
+
+def test_metrics_and_limits_are_for_admins(kapi, keystone, device):
+    a = keystone.projects["A"]
+    for user in ("member-a", "reader-a"):
+        assert_json_error(kapi.get("/metrics", headers=as_(keystone, user), status=403), 403)
+    admin = as_(keystone, "admin")
+    assert kapi.get("/metrics", headers=admin).text.startswith("# HELP")
+    limits = kapi.put_json("/%s/limits" % a, {"limits": {"loadBalancers": 4}},
+                           headers=admin).json["limits"]["absolute"]
+    assert limits["loadBalancers"]["value"] == 4
+    assert kapi.get("/%s/limits" % a, headers=as_(keystone, "reader-a")).json[
+        "limits"]["absolute"]["loadBalancers"]["override"] == 4
+    kapi.delete("/%s/limits" % a, headers=admin, status=204)

@@ -36,7 +36,8 @@ def test_console_script_and_plugin_are_declared():
 
 def test_original_commands_and_the_new_ones_exist():
     assert ORIGINAL | {"device-update", "node-condition", "lb-details",
-                       "lb-find-for-vm"} == set(registry.COMMANDS)
+                       "lb-find-for-vm", "lb-stats", "limits-show", "limits-set",
+                       "limits-reset"} == set(registry.COMMANDS)
 
 
 def test_every_command_class_loads_with_help():

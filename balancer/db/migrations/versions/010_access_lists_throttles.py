@@ -6,15 +6,15 @@ with their load balancer (ON DELETE CASCADE).  TLS certificates need no
 table: they are fields of their virtual IP (its keys encrypted, see
 balancer/core/vip_tls.py).
 
-Revision ID: 009
-Revises: 008
+Revision ID: 010
+Revises: 009
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = "009"
-down_revision = "008"
+revision = "010"
+down_revision = "009"
 
 TIMESTAMP = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 # the collations 004 gives every table on MySQL: ids compare exactly, and a
