@@ -287,7 +287,7 @@ def test_a_reader_reads_its_project_and_writes_nothing(kapi, keystone, device):
         details = kapi.get(one + "/details", headers=h).json
         node_id = details["nodes"][0]["id"]
         values = {"tenant_id": a, "lb_id": lb["id"], "vm_id": "1", "status": "disabled",
-                  "child_id": node_id}
+                  "child_id": node_id, "item_id": "none"}
         for method, path, _, _ in ROUTES:
             if not path.startswith("/{tenant_id}"):
                 continue
