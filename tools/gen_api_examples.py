@@ -32,6 +32,7 @@ from balancer import conf as balancer_conf  # noqa: E402
 from balancer.api import app as api_app  # noqa: E402
 from balancer.api import router  # noqa: E402
 from balancer.db import migration  # noqa: E402
+from balancer.tests import tls_certs  # noqa: E402
 
 OUT = os.path.join(TOP, "doc", "source", "api", "examples")
 MANUAL = os.path.join(TOP, "balancer", "tests", "manual")
@@ -186,6 +187,7 @@ def run(rec):
     rec.call("vip-update", "PUT", "%s/virtualIps/%s" % (two, vip["id"]),
              read_json(MANUAL, "updateVIPCommand"))
     rec.call("vip-delete", "DELETE", "%s/virtualIps/%s" % (two, vip["id"]), status=204)
+    tenant_features(rec, two)
     rec.call("lb-delete-minimal", "DELETE", two, status=204, show=False)
 
     # errors
@@ -212,6 +214,32 @@ def run(rec):
     rec.call("deploys", "GET", "/deploys")
     rec.call("lb-delete", "DELETE", one, status=204)
     rec.call("device-delete", "DELETE", "/devices/%s" % hap["id"], status=204)
+
+
+def tenant_features(rec, one):
+    """An HTTPS virtual IP (a certificate made for this run, one for SNI),
+    then an access list and a connection throttle, on load balancer ``one``."""
+    authority = tls_certs.Authority("example CA")
+    www, api = authority.issue("www.example.com"), authority.issue("api.example.com")
+    vip = rec.call("vip-create-https", "POST", one + "/virtualIps", {"virtualIp": dict(
+        www.body(), address="10.0.0.2", port=443, protocol="HTTPS", httpRedirectPort=80,
+        sniCertificates=[api.body()])})["virtualIp"]
+    rec.call("vip-delete-https", "DELETE", "%s/virtualIps/%s" % (one, vip["id"]),
+             status=204, show=False)
+    rec.call("error-400-certificate", "POST", one + "/virtualIps", {"virtualIp": dict(
+        www.body(), privateKey=api.private_key, address="10.0.0.2", port=443,
+        protocol="HTTPS")}, status=400)
+    items = rec.call("access-list-create", "POST", one + "/accessList", {"accessList": [
+        {"address": "0.0.0.0/0", "type": "DENY"}, {"address": "192.0.2.0/24", "type": "ALLOW"},
+        {"address": "2001:db8::/32", "type": "ALLOW"}]})["accessList"]
+    rec.call("access-list", "GET", one + "/accessList")
+    rec.call("access-list-delete", "DELETE", "%s/accessList/%s" % (one, items[2]["id"]),
+             status=204)
+    rec.call("throttle-update", "PUT", one + "/connectionThrottle", {"connectionThrottle": {
+        "maxConnections": 100, "minConnections": 10, "maxConnectionRate": 50,
+        "rateInterval": 60}})
+    rec.call("throttle-show", "GET", one + "/connectionThrottle")
+    rec.call("throttle-delete", "DELETE", one + "/connectionThrottle", status=204)
 
 
 READER = {"X-Identity-Status": "Confirmed", "X-Project-Id": TENANT, "X-Roles": "reader"}

@@ -47,6 +47,23 @@ RULES = [
          {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "POST"},
          {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "PUT"},
          {"path": "/{tenant_id}/loadbalancers/{lb_id}[/...]", "method": "DELETE"}]),
+    *[policy.DocumentedRuleDefault(
+        "balancer:%s:%s" % (resource, action), "rule:admin_or_owner",
+        "%s a load balancer's %s (also needs balancer:loadbalancer)."
+        % (verb, what), [{"path": "/{tenant_id}/loadbalancers/{lb_id}/" + path,
+                          "method": method}])
+      for resource, what, action, verb, method, path in (
+          ("accessList", "access list", "get", "Reading", "GET", "accessList"),
+          ("accessList", "access list", "create", "Adding networks to", "POST",
+           "accessList"),
+          ("accessList", "access list", "delete", "Removing a network from", "DELETE",
+           "accessList/{item_id}"),
+          ("connectionThrottle", "connection throttle", "get", "Reading", "GET",
+           "connectionThrottle"),
+          ("connectionThrottle", "connection throttle", "update", "Setting", "PUT",
+           "connectionThrottle"),
+          ("connectionThrottle", "connection throttle", "delete", "Removing", "DELETE",
+           "connectionThrottle"))],
     policy.DocumentedRuleDefault(
         "balancer:loadbalancer:write",
         "rule:balancer:loadbalancer and (rule:context_is_admin or not rule:reader_only)",

@@ -13,7 +13,7 @@ import webob.exc
 
 from balancer.api import metrics
 from balancer.api.middleware import faults, url
-from balancer.api.v1 import devices, load_balancers, members, operations, operator
+from balancer.api.v1 import access, devices, load_balancers, members, operations, operator
 
 LB = "/{tenant_id}/loadbalancers"
 ONE_LB = LB + "/{lb_id}"
@@ -40,6 +40,14 @@ for _path, _name, _updatable in (("nodes", "nodes", True),
     if _updatable:
         ROUTES.append(("PUT", ONE_LB + "/" + _path + "/{child_id}", _name, "update"))
 ROUTES += [
+    ("GET", ONE_LB + "/accessList", "access", "index"),
+    ("POST", ONE_LB + "/accessList", "access", "create"),
+    ("DELETE", ONE_LB + "/accessList/{item_id}", "access", "delete"),
+    ("GET", ONE_LB + "/connectionThrottle", "throttle", "show"),
+    ("PUT", ONE_LB + "/connectionThrottle", "throttle", "update"),
+    ("DELETE", ONE_LB + "/connectionThrottle", "throttle", "delete"),
+]
+ROUTES += [
     ("GET", "/devices", "devices", "index"),
     ("POST", "/devices", "devices", "create"),
     ("GET", "/devices/{device_id}", "devices", "show"),
@@ -64,6 +72,8 @@ CONTROLLERS = {
     "monitors": members.MonitorsController,
     "stickies": members.StickiesController,
     "vips": members.VipsController,
+    "access": access.AccessListController,
+    "throttle": access.ThrottleController,
     "devices": devices.DevicesController,
     "capabilities": devices.CapabilitiesController,
     "stats": operations.StatsController,

@@ -8,9 +8,21 @@ one canonical name so the rest of the code sees only those.
 """
 
 ALGORITHMS = ("ROUND_ROBIN", "LEAST_CONNECTION", "HASH_SOURCE", "HASH_URI", "STATIC_RR")
-PROTOCOLS = ("HTTP", "TCP")
+PROTOCOLS = ("HTTP", "HTTPS", "TCP")
+# protocols whose listeners speak HTTP to the backends (HTTPS is terminated)
+HTTP_PROTOCOLS = ("HTTP", "HTTPS")
 MONITOR_TYPES = ("HTTP", "HTTPS", "CONNECT", "TCP", "ICMP")
 STICKY_TYPES = ("HTTP_COOKIE", "APP_COOKIE", "SOURCE_IP")
+
+# TLS versions a terminated HTTPS listener may be held to (the lowest one
+# accepted); TLS 1.0 and 1.1 are not offered at all
+TLS_VERSIONS = ("TLSv1.2", "TLSv1.3")
+DEFAULT_TLS_VERSION = "TLSv1.2"
+
+# access-list item types: an ALLOW item wins over a DENY item that also
+# matches a source address
+ALLOW, DENY = "ALLOW", "DENY"
+ACCESS_TYPES = (ALLOW, DENY)
 
 # a node's condition (what the tenant asks for) and the original's node
 # ``status`` that goes with each

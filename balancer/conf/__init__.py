@@ -19,11 +19,15 @@ from balancer.conf import (
     secrets,
 )
 
+# every option module, each with register_opts(conf) and list_opts()
+# (balancer/conf/opts.py feeds the latter to oslo-config-generator)
+OPTION_MODULES = (api, coordination, dashboard, database, deploy, drivers, health, healthcheck,
+                  limits, secrets)
+
 
 def register_opts(conf):
     """Register every balancer option group on ``conf``."""
-    for module in (api, coordination, dashboard, database, deploy, drivers, health, healthcheck,
-                   limits, secrets):
+    for module in OPTION_MODULES:
         module.register_opts(conf)
     return conf
 

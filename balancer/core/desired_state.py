@@ -12,6 +12,7 @@ import threading
 from balancer.core import records
 from balancer.core import status as st
 from balancer.db import api as db
+from balancer.db import tenant_features
 
 
 def is_desired(status, deployed):
@@ -32,9 +33,12 @@ class DesiredState:
         with self._guard:
             known = dict(self._by_device.get(device_id, {}))
         stale = [i for i, revision, _s, _d in heads if known.get(i, (None,))[0] != revision]
+        features = tenant_features.access_and_throttles(session, stale)
         for head, vips, nodes, monitors, stickies in db.lb_trees(session, stale).values():
+            access, throttle = features.get(head.id, ((), None))
             known[head.id] = (head.revision,
-                              records.tree_record(head, vips, nodes, monitors, stickies))
+                              records.tree_record(head, vips, nodes, monitors, stickies,
+                                                  access, throttle))
         current = {h[0]: known[h[0]] for h in heads if h[0] in known}
         with self._guard:
             self._by_device[device_id] = current

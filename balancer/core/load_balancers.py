@@ -2,6 +2,7 @@
 
 import contextlib
 
+from balancer.common import constants
 from balancer.core import (
     coordination,
     device_health,
@@ -10,6 +11,7 @@ from balancer.core import (
     quotas,
     records,
     scheduler,
+    vip_tls,
 )
 from balancer.core import status as st
 from balancer.core.vips import check_vip_conflicts, reserved_endpoints
@@ -64,13 +66,13 @@ def check_protocol(protocol, vips=(), stickies=(), where=("virtualIps.%d.",
     """HTTP listeners and cookie persistence need an HTTP load balancer: said
     here as a 400 instead of by the device, as an ERROR, after the deploy.
     ``where`` prefixes the field names as the request spelled them."""
-    if (protocol or "HTTP").upper() == "HTTP":
+    if (protocol or "HTTP").upper() in constants.HTTP_PROTOCOLS:
         return
 
     def field(template, i, name):
         return (template % i if "%d" in template else template) + name
     for i, vip in enumerate(vips):
-        if str(vip.get("protocol") or protocol).upper() == "HTTP":
+        if str(vip.get("protocol") or protocol).upper() in constants.HTTP_PROTOCOLS:
             name = field(where[0], i, "protocol")
             raise exceptions.Invalid("invalid %s: an HTTP virtual IP needs an HTTP load "
                                      "balancer" % name, field=name)
@@ -152,11 +154,15 @@ class LoadBalancers:
             device_id = scheduler.schedule(session, self.service.drivers,
                                            values.get("algorithm"), values.get("protocol"),
                                            values.pop("device_id", None)).id
+        # HTTPS VIPs: checked against the protocol they end with, keys sealed
+        vips = [vip_tls.prepare(v, values.get("protocol"), self.service.secrets)
+                for v in self._with_protocol(children["virtualIps"], values.get("protocol"))]
+        vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb, [], vips)
         tree = inserts.new_tree(
             values, tenant_id, device_id, st.BUILD, st.NOT_LIVE,
             nodes=children["nodes"], monitors=children["healthMonitor"],
             stickies=children["sessionPersistence"],
-            vips=self._with_protocol(children["virtualIps"], values.get("protocol")))
+            vips=vips)
         self.batches.store(device_id, placing.NewLoadBalancer(
             tree, values.get("algorithm"), values.get("protocol"), children["virtualIps"]))
         self.service.deploy_and_wait(device_id)
@@ -199,6 +205,9 @@ class LoadBalancers:
             out["virtualIps"] = views(lb, farm.vips if farm else [])
             out["healthMonitor"] = views(lb, farm.probes if farm else [])
             out["sessionPersistence"] = views(lb, farm.stickies if farm else [])
+            # the Atlas sub-resources (core.access), as their own routes show them
+            out["accessList"] = [item.to_dict() for item in lb.access_list]
+            out["connectionThrottle"] = lb.throttle.to_dict() if lb.throttle else {}
         # the device is asked once the session is closed (Members.live_status)
         live_status = members.live_status(out["nodes"], probe)
         return dict(out, **live_status) if live_status else out
@@ -224,6 +233,7 @@ class LoadBalancers:
                 # the VIPs' listeners speak the LB's protocol, as the original's did
                 # (balancer/tests/functional/test_load_balancers.py)
                 for vip in lb.farm.vips:
+                    vip_tls.check_protocol_change(vip, values["protocol"])
                     db.merge_into(vip, {"protocol": values["protocol"]})
             db.merge_into(lb, values)
             devices.append(lb.device_id)

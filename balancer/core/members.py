@@ -8,7 +8,7 @@ a tenant delete another tenant's nodes).  Every change redeploys the LB.
 import functools
 import logging
 
-from balancer.core import exceptions, live, quotas, records, vip_update
+from balancer.core import exceptions, live, quotas, records, vip_tls, vip_update
 from balancer.core import status as st
 from balancer.core.load_balancers import (
     check_protocol,
@@ -148,6 +148,9 @@ class Members:
                                     reserved=reserved_endpoints(self.service.drivers, lb.device))
                 _check_own_vips(lb, items)
                 items = [dict(v, protocol=v.get("protocol") or lb.protocol) for v in items]
+                items = [vip_tls.prepare(v, lb.protocol, self.service.secrets) for v in items]
+                vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb,
+                                    [v.extra or {} for v in lb.farm.vips], items)
             extra = {"lb": lb} if kind == "vip" else {}
             rows = db.in_order([db.new_row(model, item, **extra) for item in items])
             getattr(lb.farm, relation).extend(rows)

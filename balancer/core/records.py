@@ -5,6 +5,7 @@ This is the one place that knows where each API field is stored (a column or
 """
 
 from balancer.common import constants
+from balancer.core import vip_tls
 from balancer.drivers import base
 
 #: node fields the API keeps and echoes (the original accepted them) but that
@@ -58,8 +59,23 @@ def node_record(row):
 
 def vip_record(row, lb_protocol):
     extra = row.extra or {}
-    return base.Vip(id=row.id, address=row.address, port=_int(row.port),
-                    protocol=str(extra.get("protocol") or lb_protocol or "HTTP").upper())
+    protocol = str(extra.get("protocol") or lb_protocol or "HTTP").upper()
+    return base.Vip(id=row.id, address=row.address, port=_int(row.port), protocol=protocol,
+                    tls=vip_tls.tls_record(extra, protocol),
+                    forwarded_headers=vip_tls.forwarded_headers(extra))
+
+
+def access_record(row):
+    return base.AccessItem(id=row.id, address=row.address, type=str(row.type).upper())
+
+
+def throttle_record(row):
+    if row is None:
+        return None
+    return base.Throttle(max_connections=_int(row.max_connections),
+                         max_connection_rate=_int(row.max_connection_rate),
+                         rate_interval=_int(row.rate_interval),
+                         min_connections=_int(row.min_connections))
 
 
 def monitor_record(row):
@@ -82,12 +98,14 @@ def lb_record(row):
     """The full desired state of one loaded ORM load balancer."""
     farm = row.farm
     return tree_record(row, farm.vips if farm else (), farm.servers if farm else (),
-                       farm.probes if farm else (), farm.stickies if farm else ())
+                       farm.probes if farm else (), farm.stickies if farm else (),
+                       row.access_list, row.throttle)
 
 
-def tree_record(row, vips, nodes, monitors, stickies):
+def tree_record(row, vips, nodes, monitors, stickies, access=(), throttle=None):
     """The desired state of one load balancer from its row and child rows
-    (ORM objects or plain result rows: only attributes are read)."""
+    (ORM objects or plain result rows: only attributes are read);
+    ``access``/``throttle``: its access-list rows and throttle row."""
     protocol = str(row.protocol or "HTTP").upper()
     return base.LoadBalancer(
         id=row.id, name=row.name or "",
@@ -96,4 +114,6 @@ def tree_record(row, vips, nodes, monitors, stickies):
         vips=tuple(vip_record(v, protocol) for v in vips),
         nodes=tuple(node_record(n) for n in nodes),
         monitors=tuple(monitor_record(p) for p in monitors),
-        stickies=tuple(sticky_record(s) for s in stickies))
+        stickies=tuple(sticky_record(s) for s in stickies),
+        access_list=tuple(access_record(a) for a in access),
+        throttle=throttle_record(throttle))

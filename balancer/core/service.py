@@ -20,9 +20,11 @@ from balancer.core import (
     pair_deploy,
     prober,
     reconcile,
+    vip_tls,
 )
 from balancer.core import metrics as service_metrics
 from balancer.core import status as st
+from balancer.core.access import Access
 from balancer.core.desired_state import DesiredState
 from balancer.core.device_usage import DeviceUsage
 from balancer.core.devices import Devices
@@ -71,6 +73,7 @@ class Service:
         self.devices = Devices(self)
         self.load_balancers = LoadBalancers(self)
         self.members = Members(self)
+        self.access = Access(self)      # access lists and connection throttles
         self.quotas = Quotas(self)
         self.stats = Stats(self)
         self.metrics = service_metrics.ServiceMetrics()
@@ -173,6 +176,8 @@ class Service:
     def _deploy(self, device_row, desired, pair=None):
         """Deploy ``desired`` to one device (as a member of ``pair``, a
         ``base.Pair``, when given); returns a host key it learned."""
+        # HTTPS VIPs' keys are opened for this deploy only (core.vip_tls)
+        desired = vip_tls.opened(desired, self.secrets)
         with self.drivers.using(device_row) as driver:
             outcome = {}
 

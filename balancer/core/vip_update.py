@@ -3,11 +3,12 @@
 The same checks as adding one (``Members.add``): the device's listener lock
 or row lock around check-then-write, no address:port another load balancer on
 the device or the device itself holds, none of this load balancer's other
-VIPs, an HTTP listener only on an HTTP load balancer.  Then it redeploys like
+VIPs, an HTTP listener only on an HTTP load balancer, an HTTPS one only with
+its certificate (balancer.core.vip_tls).  Then it redeploys like
 every change.  Tested in balancer/tests/functional/test_compat_2012.py.
 """
 
-from balancer.core import exceptions
+from balancer.core import exceptions, vip_tls
 from balancer.core.load_balancers import (
     check_protocol,
     check_vip_conflicts,
@@ -62,6 +63,13 @@ def update_vip(members, ctx, tenant_id, lb_id, vip_id, values):
                                 own_lb_id=lb.id,
                                 reserved=reserved_endpoints(service.drivers, lb.device))
             _check_siblings(lb, row, address, port)
+        # TLS fields checked against what the VIP will be, keys sealed (core.vip_tls)
+        values = vip_tls.prepare(values, lb.protocol, service.secrets,
+                                 current=dict(row.extra or {}, port=port))
+        if "certificate" in values or "sniCertificates" in values:
+            vip_tls.check_limit(service.conf.limits.max_certificates_per_lb,
+                                [v.extra or {} for v in lb.farm.vips if v.id != row.id],
+                                [dict(row.extra or {}, **values)])
         db.merge_into(row, values)
         session.flush()
     service.deploy_and_wait(device_id)

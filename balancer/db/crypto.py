@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from cryptography import fernet
 
 from balancer.common import files
+from balancer.db import vip_secrets  # HTTPS virtual IPs' keys, rotated the same way
 
 LOG = logging.getLogger(__name__)
 
@@ -173,12 +174,14 @@ def encrypt_rows(connection, keyring, plain_only=True, columns=SECRET_COLUMNS):
 
 
 def reencrypt(database_url, keyring):
-    """Re-encrypt every device secret at ``database_url`` with the first key
-    of ``keyring`` (the middle step of a key rotation); returns the count."""
+    """Re-encrypt every device secret and every HTTPS virtual IP's private
+    key at ``database_url`` with the first key of ``keyring`` (the middle
+    step of a key rotation); returns the count."""
     engine = sa.create_engine(database_url)
     try:
         with engine.begin() as connection:
-            return encrypt_rows(connection, keyring, plain_only=False,
-                                columns=ALL_SECRET_COLUMNS)
+            return (encrypt_rows(connection, keyring, plain_only=False,
+                                 columns=ALL_SECRET_COLUMNS)
+                    + vip_secrets.rotate_rows(connection, keyring))
     finally:
         engine.dispose()

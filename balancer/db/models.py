@@ -20,7 +20,7 @@ from sqlalchemy import (
     types,
 )
 from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import declarative_base, declared_attr, relationship
+from sqlalchemy.orm import backref, declarative_base, declared_attr, relationship, validates
 
 Base = declarative_base()
 
@@ -239,6 +239,17 @@ class Sticky(_NamedFarmChild, Base):
 class VirtualServer(DictMixin, Base):
     __tablename__ = "virtualserver"
     numeric = ("port",)
+
+    @classmethod
+    def as_dict(cls, row):
+        """The VIP as shown: never a private key (kept sealed in ``extra``)."""
+        out = super().as_dict(row)
+        out.pop("privateKey", None)
+        if isinstance(out.get("sniCertificates"), list):
+            out["sniCertificates"] = [
+                {k: v for k, v in item.items() if k != "privateKey"}
+                for item in out["sniCertificates"] if isinstance(item, dict)]
+        return out
     id = Column(String(32), primary_key=True, default=new_id)
     sf_id = _farm_fk()
     lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
@@ -253,6 +264,57 @@ class VirtualServer(DictMixin, Base):
     created_at, updated_at = _timestamps()
 
     lb = relationship("LoadBalancer")
+
+    @validates("extra")
+    def _only_sealed_keys(self, _key, extra):
+        """A code path that forgot ``balancer.core.vip_tls.prepare`` fails
+        here instead of storing a private key in the clear."""
+        items = [extra or {}] + list((extra or {}).get("sniCertificates") or [])
+        if any(isinstance(i, dict) and i.get("privateKey")
+               and not str(i["privateKey"]).startswith("fernet:") for i in items):
+            raise ValueError("a VIP private key must be sealed before it is stored")
+        return extra
+
+
+class AccessItem(DictMixin, Base):
+    """A network of a load balancer's access list (``…/accessList``)."""
+    __tablename__ = "accesslist"
+    id = Column(String(32), primary_key=True, default=new_id)
+    lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
+                   index=True, nullable=False)
+    address = Column(String(64), nullable=False)       # a canonical network
+    type = Column(String(16), nullable=False)          # ALLOW | DENY
+    created_at = Column(Timestamp, default=utcnow, nullable=False)
+
+    lb = relationship("LoadBalancer", backref=backref(
+        "access_list", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="AccessItem.created_at, AccessItem.id"))
+
+    def to_dict(self):
+        return {"id": self.id, "address": self.address, "type": self.type}
+
+
+class ConnectionThrottle(DictMixin, Base):
+    """A load balancer's per-source connection limits (``…/connectionThrottle``)."""
+    __tablename__ = "connectionthrottle"
+    id = Column(String(32), primary_key=True, default=new_id)
+    lb_id = Column(String(32), ForeignKey("loadbalancer.id", ondelete="CASCADE"),
+                   unique=True, nullable=False)
+    max_connections = Column(Integer)
+    min_connections = Column(Integer)
+    max_connection_rate = Column(Integer)
+    rate_interval = Column(Integer)
+    created_at, updated_at = _timestamps()
+
+    lb = relationship("LoadBalancer", backref=backref(
+        "throttle", uselist=False, cascade="all, delete-orphan", passive_deletes=True))
+
+    # column -> the API's (Atlas) field name
+    FIELDS = {"max_connections": "maxConnections", "min_connections": "minConnections",
+              "max_connection_rate": "maxConnectionRate", "rate_interval": "rateInterval"}
+
+    def to_dict(self):
+        return {field: getattr(self, column) for column, field in self.FIELDS.items()}
 
 
 class DeviceHealth(Base):

@@ -71,11 +71,52 @@ class Node:
 
 
 @dataclasses.dataclass(frozen=True)
+class Certificate:
+    """A PEM certificate chain (leaf first) and its PEM private key.  The key
+    is plain only in the records a deploy hands a driver (the core decrypts
+    it for that deploy, see ``balancer.core.vip_tls``); it never shows in a
+    repr, so a logged record does not carry it."""
+    certificate: str
+    private_key: str = dataclasses.field(repr=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Tls:
+    """How an HTTPS virtual IP terminates TLS: ``certificates[0]`` is the
+    default, the others are chosen by the name a client asks for (SNI)."""
+    certificates: tuple
+    min_version: str = "TLSv1.2"        # TLSv1.2 | TLSv1.3
+    ciphers: str | None = None          # OpenSSL list for TLS 1.2; None: the driver's
+    redirect_port: int | None = None    # an HTTP listener that redirects here
+
+
+@dataclasses.dataclass(frozen=True)
 class Vip:
     id: str
     address: str
     port: int
-    protocol: str                       # HTTP | TCP (the LB's, unless the VIP says)
+    protocol: str                       # HTTP | HTTPS | TCP (the LB's, unless the VIP says)
+    tls: Tls | None = None              # HTTPS only
+    forwarded_headers: bool = True      # X-Forwarded-For/-Proto/-Port on HTTP listeners
+
+
+@dataclasses.dataclass(frozen=True)
+class AccessItem:
+    """One network of a load balancer's access list (``ALLOW`` or ``DENY``)."""
+    id: str
+    address: str                        # a canonical network, e.g. 10.0.0.0/8
+    type: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Throttle:
+    """Per source address: at most ``max_connections`` at once, and at most
+    ``max_connection_rate`` new ones per ``rate_interval`` seconds once it
+    holds more than ``min_connections``.  None or 0 means no such limit."""
+    max_connections: int | None = None
+    max_connection_rate: int | None = None
+    rate_interval: int | None = None
+    min_connections: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +148,8 @@ class LoadBalancer:
     nodes: tuple = ()
     monitors: tuple = ()
     stickies: tuple = ()
+    access_list: tuple = ()             # AccessItem
+    throttle: Throttle | None = None
 
 
 @dataclasses.dataclass

@@ -78,8 +78,8 @@ def scratch_database(backend, directory=None):
 FUNCTIONAL_BACKEND = os.environ.get("BALANCER_TEST_DATABASE", "sqlite")
 # children before parents, so emptying them never trips a foreign key
 TABLES_CHILDREN_FIRST = ("virtualserver", "server", "probe", "sticky", "predictor",
-                         "serverfarm", "loadbalancer", "device_health", "device",
-                         "tenant_limit")
+                         "serverfarm", "accesslist", "connectionthrottle", "loadbalancer",
+                         "deploy_history", "device_health", "device", "tenant_limit")
 
 
 class MigratedDatabases:

@@ -18,7 +18,8 @@ import urllib.parse
 
 BACKEND_SCRIPT = '''\
 """A lab backend: answers every GET with its name; /health with 200, or 503
-while the file given as 4th argument exists (a test makes a check fail)."""
+while the file given as 4th argument exists (a test makes a check fail).
+X-Forwarded-* headers it receives come back as X-Seen-Forwarded-*."""
 import http.server, os, sys
 
 host, port, name, health = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -31,6 +32,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(503 if failing else 200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
+        # what the load balancer told us about the client, for tests to read
+        for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Port"):
+            for value in self.headers.get_all(header) or ():
+                self.send_header("X-Seen-" + header[2:], value)
         self.end_headers()
         self.wfile.write(body)
     do_HEAD = do_GET
@@ -43,7 +48,9 @@ http.server.ThreadingHTTPServer((host, port), Handler).serve_forever()
 
 SUDO_COMMANDS = ("/usr/sbin/haproxy", "/usr/bin/tee", "/usr/bin/cat", "/usr/bin/cp",
                  "/usr/bin/mv", "/usr/bin/rm", "/usr/bin/ip", "/usr/sbin/ip", "/usr/bin/kill",
-                 "/usr/bin/socat", "/usr/bin/sh", "/usr/bin/mkdir", "/usr/bin/awk")
+                 "/usr/bin/socat", "/usr/bin/sh", "/usr/bin/mkdir", "/usr/bin/awk",
+                 # certificate files of HTTPS listeners (scripts/tls-files.sh)
+                 "/usr/bin/chmod")
 
 
 def python():

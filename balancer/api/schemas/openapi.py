@@ -25,7 +25,7 @@ import yaml
 from balancer import version
 from balancer.api import router
 from balancer.api.middleware import versions
-from balancer.api.schemas import document, resources, responses
+from balancer.api.schemas import access, document, resources, responses
 from balancer.api.schemas import limits as limit_schemas
 
 ADDRESS_NOTES = {
@@ -144,6 +144,11 @@ BODIES = {
     ("vips", "update"): _optional(resources.VIP),
     ("devices", "create"): resources.DEVICE,
     ("devices", "update"): DEVICE_UPDATE,
+    ("access", "create"): dict(_wrapper("accessList", {
+        "type": "array", "minItems": 1, "maxItems": access.MAX_ITEMS_PER_REQUEST,
+        "items": access.ITEM}), additionalProperties=False),
+    ("throttle", "update"): dict(_wrapper("connectionThrottle", access.THROTTLE),
+                                 additionalProperties=False),
     ("limits", "update"): limit_schemas.LIMITS,
 }
 
@@ -156,6 +161,7 @@ CREATED_ID = {
     "stickies": ("/sessionPersistence/id", "child_id"),
     "vips": ("/virtualIp/id", "child_id"),
     "devices": ("/device/id", "device_id"),
+    "access": ("/accessList/0/id", "item_id"),
 }
 
 

@@ -20,6 +20,7 @@ from balancer.api.schemas import (
     flag,
     integer,
     integer_as_sent,
+    tls,
     validate,
     whole,
     within,
@@ -59,7 +60,7 @@ NODE = {"type": "object", "required": ["address", "port"], "properties": {
 VIP_FIELDS = {
     "address": VIP_ADDRESS, "port": integer(1, 65535), "mask": TEXT, "name": TEXT,
     "type": TEXT, "ipVersion": any_case("ipv4", "ipv6"), "protocol": any_case(*constants.PROTOCOLS),
-    "VLAN": integer_as_sent(0, 4095), "ICMPreply": flag()}
+    "VLAN": integer_as_sent(0, 4095), "ICMPreply": flag(), **tls.FIELDS}
 VIP = {"type": "object", "required": ["address", "port"], "properties": VIP_FIELDS}
 # delay, timeout and attempts default (compat.MONITOR_DEFAULTS); the 2012
 # clients' spellings ``attempts``, ``status`` and ``url`` are checked as
@@ -153,7 +154,7 @@ def vip(data):
     """A new virtual IP, checked and canonical."""
     data = compat.without_nulls(_object(data, "virtualIp"))
     reject_read_only(data)
-    return vip_canonical(canonical_address(validate(VIP, data)))
+    return tls.check(vip_canonical(canonical_address(validate(VIP, data))))
 
 
 def vip_update(data):
@@ -164,7 +165,8 @@ def vip_update(data):
     data = canonical_address(validate(dict(VIP, required=[]), data))
     if data.get("protocol"):
         data["protocol"] = data["protocol"].upper()
-    return data
+    # the stored TLS fields count too: balancer.core.vip_tls.prepare decides
+    return tls.check(data, complete=False)
 
 
 def vip_canonical(data):

@@ -47,7 +47,23 @@ VIP = record(
     "A virtual IP of a load balancer.", required=("id", "address", "port"),
     sf_id=TEXT, lb_id=TEXT, name=TEXT, type=TEXT, status=TEXT, mask=TEXT,
     address={"type": "string"}, port={"type": "integer"},
-    ipVersion={"type": "string", "enum": ["IPv4", "IPv6"]}, protocol=TEXT)
+    ipVersion={"type": "string", "enum": ["IPv4", "IPv6"]}, protocol=TEXT,
+    # HTTPS only (doc/source/tls.rst); a private key is never shown
+    certificate={"type": "string", "description": "the PEM chain, leaf first"},
+    certificateInfo={"type": "object", "description": "names, expiry and SHA-256 "
+                     "fingerprint of the certificate"},
+    sniCertificates={"type": "array", "items": {"type": "object", "properties": {
+        "certificate": {"type": "string"}, "certificateInfo": {"type": "object"}}}},
+    tlsMinVersion=TEXT, ciphers=TEXT, httpRedirectPort=NUMBER,
+    forwardedHeaders={"type": "boolean"})
+ACCESS_ITEM = {"type": "object", "description": "A network of a load balancer's access list.",
+               "required": ["id", "address", "type"], "additionalProperties": False,
+               "properties": {"id": {"type": "string"}, "address": {"type": "string"},
+                              "type": {"type": "string", "enum": ["ALLOW", "DENY"]}}}
+THROTTLE = {"type": "object", "description": "Per-source connection limits ({} when none).",
+            "additionalProperties": False,
+            "properties": {"maxConnections": NUMBER, "minConnections": NUMBER,
+                           "maxConnectionRate": NUMBER, "rateInterval": NUMBER}}
 MONITOR = record(
     "A health monitor of a load balancer.", required=("id", "type"),
     sf_id=TEXT, name=TEXT, type={"type": "string"}, delay=NUMBER, timeout=NUMBER,
@@ -90,7 +106,9 @@ def many(name):
 DETAILS = dict(LOAD_BALANCER, description="A load balancer with all its children.",
                properties=dict(LOAD_BALANCER["properties"], nodes=many("Node"),
                                virtualIps=many("VirtualIp"), healthMonitor=many("Monitor"),
-                               sessionPersistence=many("Sticky")))
+                               sessionPersistence=many("Sticky"),
+                               accessList=many("AccessItem"),
+                               connectionThrottle=ref("ConnectionThrottle")))
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "title", "message"],
     "properties": {"code": {"type": "integer"}, "title": {"type": "string"},
@@ -141,7 +159,7 @@ DEPLOYS = {"type": "object", "required": ["deploys", "perMinute"], "properties":
 COMPONENTS = {"Deploy": DEPLOY, "LoadBalancer": LOAD_BALANCER, "Node": NODE, "VirtualIp": VIP,
               "Monitor": MONITOR, "Sticky": STICKY, "Device": DEVICE,
               "LoadBalancerDetails": DETAILS, "Error": ERROR, "Stats": STATS,
-              "Limits": LIMITS}
+              "Limits": LIMITS, "AccessItem": ACCESS_ITEM, "ConnectionThrottle": THROTTLE}
 
 
 def wrapped(key, name, plural=False):
@@ -165,6 +183,12 @@ SUCCESS = {
     ("nodes", "show"): (200, wrapped("node", "Node")),
     ("nodes", "update"): (200, wrapped("node", "Node")),
     ("nodes", "delete"): (204, None),
+    ("access", "index"): (200, wrapped("accessList", "AccessItem", True)),
+    ("access", "create"): (200, wrapped("accessList", "AccessItem", True)),
+    ("access", "delete"): (204, None),
+    ("throttle", "show"): (200, wrapped("connectionThrottle", "ConnectionThrottle")),
+    ("throttle", "update"): (200, wrapped("connectionThrottle", "ConnectionThrottle")),
+    ("throttle", "delete"): (204, None),
     ("devices", "index"): (200, wrapped("devices", "Device", True)),
     ("devices", "create"): (200, wrapped("device", "Device")),
     ("devices", "show"): (200, wrapped("device", "Device")),

@@ -27,6 +27,7 @@ from balancer.drivers.haproxy import (
     runtime_changes,
     sections,
     serving,
+    tls_files,
     transport,
 )
 from balancer.drivers.haproxy import stats as haproxy_stats
@@ -54,6 +55,9 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         self.requires_vip_ip = _truthy(extra.get("requires_vip_ip", "0"))
         # runtime API first for server changes (dynamic.plan); 0 turns it off
         self.runtime_changes = _truthy(extra.get("runtime_changes", "1"))
+        # certificate files of HTTPS listeners (tls_files.py)
+        self.tls = tls_files.TlsFiles(self.layout.config, self.layout.sudo,
+                                      extra.get("tls_dir"))
         self._transport_factory = transport_factory or self._ssh_transport
         self._transport = None
         self._live = None             # the config text we believe is on the device
@@ -110,7 +114,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         return result
 
     def _render(self, live, lbs):
-        new = render.render(live, lbs, self.layout.state_dir)
+        new = render.render(live, lbs, self.layout.state_dir, self.tls.dir)
         return new if self._pair is None else peers.with_peers(new, self._pair)
 
     def _apply_keepalived(self, lbs, pair):
@@ -232,6 +236,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
     def _push(self, live, new, lbs, timings):
         """Run the deploy script; return the device's real config on drift,
         None on success, raise DriverError on failure."""
+        self.tls.write_missing(self._run, lbs, self.device)
         add, remove = self._vip_changes(live, new, lbs)
         seamless = sections.stats_socket_exposes_listeners(new, self.layout.socket)
         asked = serving.question(lbs, serving.changed_since(
@@ -268,6 +273,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         self._verified = (runtime.parse_info(answer).get("Pid"), {lb.id: lb for lb in lbs})
         self._last_deployed = list(lbs)
         self._observe(True, True)
+        self.tls.remove_unused(self._run, live, new)
         return None
 
     def _check_status(self, status, out, err, lbs, new):

@@ -26,7 +26,7 @@ paths and HAProxy's whole message.  See ``DriverError``.
 import re
 
 from balancer.drivers import base
-from balancer.drivers.haproxy import remote, sections
+from balancer.drivers.haproxy import remote, render_tls, sections
 
 _PREFIX = re.compile(r"^\[ALERT\]\s*\(\d+\)\s*:\s*")
 _LOCATED = re.compile(r"^(?:config\s*:\s*)?(?:parsing\s+|Binding\s+)?\[(?P<path>[^\[\]]+)"
@@ -90,7 +90,8 @@ def blamed_sections(output, new, paths):
 
 def owners(section_names, lbs):
     """Ids of the load balancers owning these sections, in ``lbs`` order."""
-    vip_owner = {sections.FRONTEND_PREFIX + str(vip.id): lb.id for lb in lbs for vip in lb.vips}
+    vip_owner = {sections.FRONTEND_PREFIX + str(vip.id) + suffix: lb.id for lb in lbs
+                 for vip in lb.vips for suffix in ("", render_tls.REDIRECT_SUFFIX)}
     by_backend = {sections.BACKEND_PREFIX + str(lb.id): lb.id for lb in lbs}
     named = {vip_owner.get(n) or by_backend.get(n) for n in section_names}
     return tuple(lb.id for lb in lbs if lb.id in named)
@@ -116,8 +117,8 @@ def stage_failure(status, output, new, lbs, device, layout):
 def _other_sections(new, lbs, lb_id):
     """Our section names in ``new`` that are not ``lb_id``'s."""
     own = {sections.BACKEND_PREFIX + str(lb.id) for lb in lbs if lb.id == lb_id}
-    own |= {sections.FRONTEND_PREFIX + str(v.id) for lb in lbs if lb.id == lb_id
-            for v in lb.vips}
+    own |= {sections.FRONTEND_PREFIX + str(v.id) + suffix for lb in lbs if lb.id == lb_id
+            for v in lb.vips for suffix in ("", render_tls.REDIRECT_SUFFIX)}
     return set(sections.our_section_names(new)) - own
 
 

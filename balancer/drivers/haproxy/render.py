@@ -24,17 +24,18 @@ Mapping rules that are choices rather than facts (also in the driver guide):
 
 from balancer.common import constants
 from balancer.drivers.base import DriverError
-from balancer.drivers.haproxy import maps, sections, values
+from balancer.drivers.haproxy import maps, render_access, render_tls, sections, values
 
 INDENT = "    "
 _HTTP_CHECKS = ("HTTPS", "HTTP")
 
 
-def render(current_text, lbs, state_dir=None):
+def render(current_text, lbs, state_dir=None, tls_dir=render_tls.DEFAULT_TLS_DIR):
     """The whole new config: operator text, then our sections.  Raises
     DriverError for values that cannot be rendered safely and for VIPs that
     would bind the same address and port twice.  ``state_dir``: where the
-    device saves server state before a reload (``render_lb``)."""
+    device saves server state before a reload (``render_lb``); ``tls_dir``:
+    where the device keeps certificate files (``render_tls``)."""
     foreign = sections.foreign_text(current_text or "")
     if foreign and not foreign.endswith("\n"):
         foreign += "\n"
@@ -43,27 +44,30 @@ def render(current_text, lbs, state_dir=None):
     _check_operator_listeners(ordered, sections.operator_endpoints(foreign))
     parts = [foreign]
     for lb in ordered:
-        parts.append(lb_text(lb, state_dir))
+        parts.append(lb_text(lb, state_dir, tls_dir))
     return "".join(parts)
 
 
-def lb_text(lb, state_dir=None):
+def lb_text(lb, state_dir=None, tls_dir=render_tls.DEFAULT_TLS_DIR):
     """What one load balancer adds to the file: its marked sections.  The
     file is the operator's text followed by these, so the driver can splice
     one load balancer's text without rendering the others again."""
-    return "".join("\n%s\n%s" % (sections.MARKER, block) for block in render_lb(lb, state_dir))
+    return "".join("\n%s\n%s" % (sections.MARKER, block)
+                   for block in render_lb(lb, state_dir, tls_dir))
 
 
-def render_lb(lb, state_dir=None):
+def render_lb(lb, state_dir=None, tls_dir=render_tls.DEFAULT_TLS_DIR):
     """The sections of one load balancer, each a text block ending in a
     newline.  With ``state_dir`` its backend loads the server state the
     device saved there before the reload (drain, maintenance, weights,
-    health results survive it; see ``scripts/balancer.sh``, ``save_state``)."""
+    health results survive it; see ``scripts/balancer.sh``, ``save_state``);
+    ``tls_dir``: where the device keeps certificate files (``render_tls``)."""
     lb_id = values.ident(lb.id, "load balancer id", lb.id)
     mode = _mode(lb_id, lb.protocol)
     backend_name = sections.BACKEND_PREFIX + lb_id
     label = "%s# load balancer %s: %s\n" % (INDENT, lb_id, values.comment(lb.name))
     blocks = []
+    connection_rules = render_access.frontend_lines(lb)
     for vip in sorted(lb.vips, key=lambda v: str(v.id)):
         vip_mode = _mode(lb_id, vip.protocol or lb.protocol)
         if vip_mode == "http" and mode == "tcp":
@@ -76,9 +80,15 @@ def render_lb(lb, state_dir=None):
                                  values.ident(lb_id, "virtual IP id", vip.id)),
             label,
             "%smode %s\n" % (INDENT, vip_mode),
-            "%sbind %s\n" % (INDENT, values.host_port(host, version, port)),
+            "%sbind %s%s\n" % (INDENT, values.host_port(host, version, port),
+                               render_tls.bind_words(lb_id, vip, tls_dir)),
+            "".join(INDENT + line + "\n"
+                    for line in connection_rules + render_tls.header_lines(vip)),
             "%sdefault_backend %s\n" % (INDENT, backend_name),
         ]))
+        redirect = render_tls.redirect_block(lb_id, vip, label, connection_rules, INDENT)
+        if redirect:
+            blocks.append(redirect)
     blocks.append("backend %s\n%s%s" % (backend_name, label,
                                          "".join(INDENT + line + "\n"
                                                  for line in _backend_lines(lb, lb_id, mode,
@@ -210,9 +220,10 @@ def _check_operator_listeners(lbs, reserved):
     if not reserved:
         return
     for lb in lbs:
-        for vip in lb.vips:
-            host, version = values.address(lb.id, "virtual IP address", vip.address)
-            port = values.integer(lb.id, "virtual IP port", vip.port, 1, 65535)
+        listeners = [(vip.address, vip.port) for vip in lb.vips]
+        for vip_address, vip_port in listeners + render_tls.redirect_endpoints(lb):
+            host, version = values.address(lb.id, "virtual IP address", vip_address)
+            port = values.integer(lb.id, "virtual IP port", vip_port, 1, 65535)
             for address, first, last in reserved:
                 wildcard = {"0.0.0.0", "::"} & {address, host}
                 if first <= port <= last and (wildcard or address == host):
@@ -231,10 +242,12 @@ def _check_vip_conflicts(lbs):
     longer than rendering itself.  The earliest earlier VIP that conflicts is
     the one reported, as before."""
     buckets = {}                    # (version, port) -> {host: (order, lb id)}
-    pairs = [(owner_lb, vip) for owner_lb in lbs for vip in owner_lb.vips]
-    for order, (lb, vip) in enumerate(pairs):
-        host, version = values.address(lb.id, "virtual IP address", vip.address)
-        port = values.integer(lb.id, "virtual IP port", vip.port, 1, 65535)
+    pairs = [(owner_lb, (vip.address, vip.port)) for owner_lb in lbs for vip in owner_lb.vips]
+    pairs += [(owner_lb, endpoint) for owner_lb in lbs
+              for endpoint in render_tls.redirect_endpoints(owner_lb)]
+    for order, (lb, (vip_address, vip_port)) in enumerate(pairs):
+        host, version = values.address(lb.id, "virtual IP address", vip_address)
+        port = values.integer(lb.id, "virtual IP port", vip_port, 1, 65535)
         bucket = buckets.setdefault((version, port), {})
         if host in _WILDCARDS:
             clash = min(bucket.items(), key=lambda item: item[1][0], default=None)

@@ -19,6 +19,10 @@ def test_delete_through_the_api_removes_every_child_row(backend, tmp_path):
                                    sessionPersistence=[{"type": "HTTP_COOKIE"}])
             api.post_json(helpers.lb_url("t1", lb["id"], "virtualIps"),
                           {"virtualIp": helpers.vip_body()}, status=200)
+            api.post_json(helpers.lb_url("t1", lb["id"], "accessList"), {
+                "accessList": [{"address": "2001:db8::/32", "type": "DENY"}]}, status=200)
+            api.put_json(helpers.lb_url("t1", lb["id"], "connectionThrottle"),
+                         {"connectionThrottle": {"maxConnections": 9}}, status=200)
             assert all(helpers.row_counts(api).values())
             api.delete(helpers.lb_url("t1", lb["id"]), status=204)
             assert helpers.row_counts(api) == dict(dict.fromkeys(helpers.TABLES, 0),

@@ -42,6 +42,10 @@ def source(tmp_path):
                helpers.create_lb(api, tenant="other", name="tcp", protocol="TCP",
                                  virtualIps=[helpers.vip_body(protocol="TCP")])]
         api.put_json("/devices/%s" % dev["id"], {"host_key": "ssh-ed25519 AAAAkey"})
+        api.post_json(helpers.lb_url("t1", lbs[0]["id"], "accessList"), {"accessList": [
+            {"address": "10.0.0.0/8", "type": "ALLOW"}, {"address": "::/0", "type": "DENY"}]})
+        api.put_json(helpers.lb_url("other", lbs[1]["id"], "connectionThrottle"),
+                     {"connectionThrottle": {"maxConnections": 3}})
         api.service.prober.run_once()          # device_health rows too
         api.put_json("/other/limits", {"limits": {"loadBalancers": 3}})
         details = {(lb["tenant_id"], lb["id"]): stored(api.get(helpers.lb_url(

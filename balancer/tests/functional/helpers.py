@@ -10,8 +10,10 @@ import itertools
 import sqlalchemy as sa
 
 TABLES = ("device", "loadbalancer", "serverfarm", "predictor", "server", "probe",
-          "sticky", "virtualserver")
-SECRETS = ("swordfish", "BEGIN OPENSSH PRIVATE KEY", "s3cr3t-key-material")
+          "sticky", "virtualserver", "accesslist", "connectionthrottle")
+SECRETS = ("swordfish", "BEGIN OPENSSH PRIVATE KEY", "s3cr3t-key-material",
+           # any PEM private key (an HTTPS virtual IP's)
+           "PRIVATE KEY-----")
 # a private key the devices tests register; it must never come back
 PRIVATE_KEY = ("-----BEGIN OPENSSH PRIVATE KEY-----\ns3cr3t-key-material\n"
                "-----END OPENSSH PRIVATE KEY-----\n")

@@ -124,13 +124,13 @@ def test_algorithms_and_protocols_union_of_devices(api):
     api.add_device(name="all")
     assert api.get("/algorithms").json["algorithms"] == [
         "ROUND_ROBIN", "LEAST_CONNECTION", "HASH_SOURCE", "HASH_URI", "STATIC_RR"]
-    assert api.get("/protocols").json["protocols"] == ["TCP", "HTTP"]
+    assert api.get("/protocols").json["protocols"] == ["TCP", "HTTP", "HTTPS"]
 
 
 def test_a_broken_device_never_breaks_listings_or_scheduling(api, device):
     helpers.add_broken_device(api)
     assert len(api.get("/devices").json["devices"]) == 2
     assert "ROUND_ROBIN" in api.get("/algorithms").json["algorithms"]
-    assert api.get("/protocols").json["protocols"] == ["HTTP", "TCP"]
+    assert api.get("/protocols").json["protocols"] == ["HTTP", "HTTPS", "TCP"]
     lb = helpers.create_lb(api)
     assert lb["device_id"] == device["id"] and lb["status"] == "ACTIVE"

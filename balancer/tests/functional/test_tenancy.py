@@ -18,6 +18,8 @@ from balancer.tests.functional.conftest import running_api
 
 TENANT_ROUTES = [(m, p) for m, p, _c, _a in router.ROUTES if p.startswith("/{tenant_id}")]
 CHILD_PARTS = ("nodes", "healthMonitoring", "sessionPersistence", "virtualIps")
+# sub-resources of a load balancer that are not children with a {child_id}
+LB_PARTS = ("accessList", "connectionThrottle")
 BODIES = {
     ("POST", "nodes"): lambda: {"nodes": [helpers.node_body()]},
     ("POST", "healthMonitoring"): lambda: {"healthMonitoring": helpers.monitor_body()},
@@ -26,6 +28,8 @@ BODIES = {
     ("PUT", "nodes"): lambda: {"weight": 9},
     ("PUT", "virtualIps"): lambda: {"name": "hacked", "port": 9999},
     ("PUT", "loadbalancers"): lambda: {"name": "hacked"},
+    ("POST", "accessList"): lambda: {"accessList": [{"address": "0.0.0.0/0", "type": "DENY"}]},
+    ("PUT", "connectionThrottle"): lambda: {"connectionThrottle": {"maxConnections": 1}},
 }
 
 
@@ -33,8 +37,12 @@ def _lb_with_children(api, tenant):
     lb = helpers.create_lb(api, tenant=tenant, nodes=[helpers.node_body(vm_id=5)],
                            healthMonitor=[helpers.monitor_body()],
                            sessionPersistence=[{"type": "SOURCE_IP"}])
+    access = api.post_json(helpers.lb_url(tenant, lb["id"], "accessList"), {
+        "accessList": [{"address": "192.0.2.0/24", "type": "DENY"}]}).json["accessList"]
+    api.put_json(helpers.lb_url(tenant, lb["id"], "connectionThrottle"),
+                 {"connectionThrottle": {"maxConnections": 50}})
     details = api.get(helpers.lb_url(tenant, lb["id"], "details")).json
-    children = {"nodes": details["nodes"][0]["id"],
+    children = {"accessList": access[0]["id"],"nodes": details["nodes"][0]["id"],
                 "healthMonitoring": details["healthMonitor"][0]["id"],
                 "sessionPersistence": details["sessionPersistence"][0]["id"],
                 "virtualIps": details["virtualIps"][0]["id"]}
@@ -54,9 +62,10 @@ def world(tmp_path_factory, migrated_db):
 
 
 def _fill(path, tenant, lb_id, children):
-    part = next((p for p in CHILD_PARTS if "/%s/" % p in path + "/"), None)
+    part = next((p for p in CHILD_PARTS + LB_PARTS if "/%s/" % p in path + "/"), None)
     return (path.replace("{tenant_id}", tenant).replace("{lb_id}", lb_id)
             .replace("{child_id}", children.get(part, "")).replace("{status}", "DISABLED")
+            .replace("{item_id}", children.get("accessList", ""))
             .replace("{vm_id}", "5")), part
 
 
@@ -93,7 +102,7 @@ def test_another_tenant_cannot_reach_x(world, method, path):
 
 
 @pytest.mark.parametrize("method, path", [(m, p) for m, p in TENANT_ROUTES
-                                          if "{child_id}" in p])
+                                          if "{child_id}" in p or "{item_id}" in p])
 def test_a_child_of_x_through_y_is_404(world, method, path):
     api, device_id, x, x_children, y = world
     url, part = _fill(path, "t1", y, x_children)
@@ -103,8 +112,8 @@ def test_a_child_of_x_through_y_is_404(world, method, path):
 
 def test_every_child_route_is_covered():
     covered = {p for _m, p in TENANT_ROUTES}
-    assert len(TENANT_ROUTES) == 30 and all(
-        any("/%s" % part in p for p in covered) for part in CHILD_PARTS)
+    assert len(TENANT_ROUTES) == 36 and all(
+        any("/%s" % part in p for p in covered) for part in CHILD_PARTS + LB_PARTS)
 
 
 def test_x_is_still_whole_after_all_that(world):
@@ -113,3 +122,7 @@ def test_x_is_still_whole_after_all_that(world):
     assert details["name"] == "lb" and details["status"] == "ACTIVE"
     assert details["nodes"][0]["id"] == x_children["nodes"] and details["nodes"][0]["weight"] == 1
     assert details["sessionPersistence"][0]["id"] == x_children["sessionPersistence"]
+    assert [item["id"] for item in api.get(helpers.lb_url("t1", x, "accessList")).json[
+        "accessList"]] == [x_children["accessList"]]
+    assert api.get(helpers.lb_url("t1", x, "connectionThrottle")).json[
+        "connectionThrottle"]["maxConnections"] == 50

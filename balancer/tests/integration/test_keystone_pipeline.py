@@ -167,6 +167,18 @@ def test_member_can_do_everything_on_its_own_project(kapi, keystone, device):
                 "virtualIp"]["name"] == "front"
         call("DELETE", many + "/{child_id}", child, status=204)
         kapi.get(child, headers=h, status=404)
+    # the access list and the connection throttle
+    items = call("POST", ONE + "/accessList", one + "/accessList", {"accessList": [
+        {"address": "192.0.2.0/24", "type": "DENY"}]}).json["accessList"]
+    assert call("GET", ONE + "/accessList", one + "/accessList").json["accessList"] == items
+    call("DELETE", ONE + "/accessList/{item_id}",
+         "%s/accessList/%s" % (one, items[0]["id"]), status=204)
+    throttle = ONE + "/connectionThrottle"
+    call("PUT", throttle, one + "/connectionThrottle",
+         {"connectionThrottle": {"maxConnections": 10}})
+    assert call("GET", throttle, one + "/connectionThrottle").json[
+        "connectionThrottle"]["maxConnections"] == 10
+    call("DELETE", throttle, one + "/connectionThrottle", status=204)
     assert call("GET", ONE + "/stats", one + "/stats").json["stats"]["liveStatus"] == "KNOWN"
     assert call("GET", "/{tenant_id}/limits", "/%s/limits" % a).json[
         "limits"]["absolute"]["loadBalancers"]["used"] == 1
@@ -195,7 +207,9 @@ def write_body(method, path):
     return {"nodes": {"nodes": [node(9001)]}, "healthMonitoring": {
         "healthMonitoring": monitor()}, "sessionPersistence": {"type": "SOURCE_IP"},
         "virtualIps": {"virtualIp": vip()}, "devices": {
-            "name": "intruder", "type": "noop", "ip": "127.0.0.1"}}.get(kind)
+            "name": "intruder", "type": "noop", "ip": "127.0.0.1"},
+        "accessList": {"accessList": [{"address": "0.0.0.0/0", "type": "DENY"}]},
+        "connectionThrottle": {"connectionThrottle": {"maxConnections": 1}}}.get(kind)
 
 
 def child_values(path, project_b):
@@ -210,7 +224,8 @@ def test_member_is_refused_every_route_of_another_project(kapi, keystone, projec
         if not path.startswith("/{tenant_id}"):
             continue
         url = fill(path, {"tenant_id": b, "lb_id": project_b["id"], "vm_id": "vm-1",
-                          "status": "disabled", "child_id": child_values(path, project_b)})
+                          "status": "disabled", "child_id": child_values(path, project_b),
+                          "item_id": "none"})
         body = write_body(method, path) if method in ("POST", "PUT") else None
         if method == "PUT" and body is None:
             body = {"name": "intruder"} if path.endswith("{lb_id}") else {"weight": 9}
@@ -272,7 +287,7 @@ def test_a_reader_reads_its_project_and_writes_nothing(kapi, keystone, device):
         details = kapi.get(one + "/details", headers=h).json
         node_id = details["nodes"][0]["id"]
         values = {"tenant_id": a, "lb_id": lb["id"], "vm_id": "1", "status": "disabled",
-                  "child_id": node_id}
+                  "child_id": node_id, "item_id": "none"}
         for method, path, _, _ in ROUTES:
             if not path.startswith("/{tenant_id}"):
                 continue
