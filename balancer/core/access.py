@@ -4,12 +4,14 @@ Both are sub-resources of a load balancer in the Atlas style
 (``…/accessList``, ``…/connectionThrottle``): every lookup goes through the
 load balancer *and* the tenant in the URL (another tenant's id is simply
 not found), every change marks the load balancer PENDING_UPDATE and
-redeploys it like any other change, and a request that would go over
-``[limits] max_access_list_items_per_lb`` is a 413 that stores nothing.
+redeploys it like any other change, and a request that would go over the
+tenant's ``accessListItemsPerLoadBalancer`` (an admin's override, else
+``[limits] max_access_list_items_per_lb``; balancer/core/quotas.py) is a 413
+that stores nothing.
 The HAProxy side is balancer/drivers/haproxy/render_access.py.
 """
 
-from balancer.core import exceptions
+from balancer.core import exceptions, quotas
 from balancer.core.load_balancers import mark_changed
 from balancer.db import api as db
 from balancer.db import models
@@ -35,7 +37,6 @@ class Access:
     def add_items(self, ctx, tenant_id, lb_id, items):
         """Add networks (checked by ``schemas.access.access_list``); returns
         the whole list once the deploy carried it (or the wait ran out)."""
-        limit = self.service.conf.limits.max_access_list_items_per_lb
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)
             have = {item.address: item for item in lb.access_list}
@@ -45,11 +46,9 @@ class Access:
                         "%s is already in the access list of load balancer %s (as %s)"
                         % (item["address"], lb_id, have[item["address"]].type),
                         field="accessList.%d.address" % index)
-            if len(have) + len(items) > limit:
-                raise exceptions.OverLimit(
-                    "a load balancer may have at most %d accessList items ([limits] "
-                    "max_access_list_items_per_lb); this request would give it %d"
-                    % (limit, len(have) + len(items)), field="accessList", limit=limit)
+            # the tenant's limit: an admin's override, else the [limits] default
+            quotas.check(self.service.conf, session, tenant_id, quotas.ACCESS_LIST_ITEMS,
+                         len(have), len(items), field="accessList")
             mark_changed(lb)
             lb.access_list.extend(db.in_order([models.AccessItem(**item) for item in items]))
             device_id = lb.device_id

@@ -157,7 +157,10 @@ class LoadBalancers:
         # HTTPS VIPs: checked against the protocol they end with, keys sealed
         vips = [vip_tls.prepare(v, values.get("protocol"), self.service.secrets)
                 for v in self._with_protocol(children["virtualIps"], values.get("protocol"))]
-        vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb, [], vips)
+        if vip_tls.certificate_count(vips):
+            with self.service.session() as session:
+                vip_tls.check_limit(quotas.effective(self.service.conf, session, tenant_id,
+                                                     quotas.CERTIFICATES)[0], [], vips)
         tree = inserts.new_tree(
             values, tenant_id, device_id, st.BUILD, st.NOT_LIVE,
             nodes=children["nodes"], monitors=children["healthMonitor"],

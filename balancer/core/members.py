@@ -149,7 +149,8 @@ class Members:
                 _check_own_vips(lb, items)
                 items = [dict(v, protocol=v.get("protocol") or lb.protocol) for v in items]
                 items = [vip_tls.prepare(v, lb.protocol, self.service.secrets) for v in items]
-                vip_tls.check_limit(self.service.conf.limits.max_certificates_per_lb,
+                vip_tls.check_limit(quotas.effective(self.service.conf, session, lb.tenant_id,
+                                                     quotas.CERTIFICATES)[0],
                                     [v.extra or {} for v in lb.farm.vips], items)
             extra = {"lb": lb} if kind == "vip" else {}
             rows = db.in_order([db.new_row(model, item, **extra) for item in items])

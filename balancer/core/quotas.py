@@ -47,7 +47,7 @@ LIMITS = {
     HEALTH_MONITORS: Limit("max_monitors_per_lb", limit_opts.SCHEMA_MAX_MONITORS,
                            "health monitors", "a load balancer"),
     ACCESS_LIST_ITEMS: Limit("max_access_list_items_per_lb", limit_opts.MAX_ACCESS_LIST_ITEMS,
-                             "access-list items", "a load balancer"),
+                             "accessList items", "a load balancer"),
     CERTIFICATES: Limit("max_certificates_per_lb", limit_opts.MAX_CERTIFICATES,
                         "certificates", "a load balancer"),
 }

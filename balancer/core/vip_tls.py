@@ -96,7 +96,8 @@ def certificate_count(vips):
 
 def check_limit(limit, stored, adding):
     """OverLimit unless the certificates of ``stored`` VIPs (their extra)
-    and of the ``adding`` ones fit ``[limits] max_certificates_per_lb``."""
+    and of the ``adding`` ones fit ``limit``: the tenant's
+    ``certificatesPerLoadBalancer`` (``quotas.effective``)."""
     total = certificate_count(stored) + certificate_count(adding)
     if certificate_count(adding) and total > limit:
         raise exceptions.OverLimit(

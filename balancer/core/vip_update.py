@@ -8,7 +8,7 @@ its certificate (balancer.core.vip_tls).  Then it redeploys like
 every change.  Tested in balancer/tests/functional/test_compat_2012.py.
 """
 
-from balancer.core import exceptions, vip_tls
+from balancer.core import exceptions, quotas, vip_tls
 from balancer.core.load_balancers import (
     check_protocol,
     check_vip_conflicts,
@@ -67,7 +67,8 @@ def update_vip(members, ctx, tenant_id, lb_id, vip_id, values):
         values = vip_tls.prepare(values, lb.protocol, service.secrets,
                                  current=dict(row.extra or {}, port=port))
         if "certificate" in values or "sniCertificates" in values:
-            vip_tls.check_limit(service.conf.limits.max_certificates_per_lb,
+            vip_tls.check_limit(quotas.effective(service.conf, session, lb.tenant_id,
+                                                 quotas.CERTIFICATES)[0],
                                 [v.extra or {} for v in lb.farm.vips if v.id != row.id],
                                 [dict(row.extra or {}, **values)])
         db.merge_into(row, values)

@@ -155,3 +155,18 @@ def test_each_action_has_its_own_policy_rule(tmp_path, migrated_db):
         assert helpers.table_dump(api) == before
         assert api.get(_url(lb)).json == {"accessList": []}
         assert api.get(_url(lb, "connectionThrottle")).json == {"connectionThrottle": {}}
+
+
+def test_a_tenants_override_limits_its_access_lists(api, device):
+    """The admin's per-tenant limit (``PUT /{tenant_id}/limits``), not the
+    ``[limits]`` default, decides; another tenant keeps the default."""
+    mine, theirs = helpers.create_lb(api, tenant="t1"), helpers.create_lb(api, tenant="t2")
+    api.put_json("/t1/limits", {"limits": {"accessListItemsPerLoadBalancer": 1}})
+    two = {"accessList": [{"address": "10.1.0.0/16", "type": "ALLOW"},
+                          {"address": "10.2.0.0/16", "type": "DENY"}]}
+    error = helpers.error_of(api.post_json(_url(mine), two, expect_errors=True), 413,
+                             "accessList")
+    assert "this tenant's limit" in error["message"] and "at most 1" in error["message"]
+    assert api.get(_url(mine)).json["accessList"] == []
+    other = helpers.lb_url("t2", theirs["id"], "accessList")
+    assert len(api.post_json(other, two).json["accessList"]) == 2
