@@ -88,19 +88,30 @@ class PairBox(HaproxyBox):
                 os.kill(pid, signal.SIGKILL)
 
     def kill_keepalived(self):
-        """SIGKILL the box's keepalived (its main process, by its pid file):
-        it sends no last advert and leaves its addresses behind."""
-        path = os.path.join(os.path.dirname(self.config_path), "keepalived.pid")
+        """SIGKILL the box's keepalived: it sends no last advert and leaves
+        its addresses behind.  The main process is stopped first, then its
+        VRRP child killed, then the main process: killed the other way round,
+        the child may notice its parent's death and leave cleanly (releasing
+        the VIP), and a running parent would start a new child."""
+        here = os.path.dirname(self.config_path)
+        main = self._keepalived_pid(os.path.join(here, "keepalived.pid"))
+        child = self._keepalived_pid(os.path.join(here, "keepalived-vrrp.pid"))
+        if main:
+            os.kill(main, signal.SIGSTOP)
+        if child:
+            os.kill(child, signal.SIGKILL)
+        if main:
+            os.kill(main, signal.SIGKILL)
+
+    @staticmethod
+    def _keepalived_pid(path):
+        """The pid in a keepalived pid file, if it is still a keepalived of
+        ours (pids are reused)."""
+        if not os.path.exists(path):
+            return None
         with open(path) as handle:
             pid = int(handle.read().split()[0])
-        if "keepalived" in _comm(pid):
-            os.kill(pid, signal.SIGKILL)
-        vrrp = os.path.join(os.path.dirname(self.config_path), "keepalived-vrrp.pid")
-        if os.path.exists(vrrp):
-            with open(vrrp) as handle:
-                child = int(handle.read().split()[0])
-            if "keepalived" in _comm(child):
-                os.kill(child, signal.SIGKILL)
+        return pid if "keepalived" in _comm(pid) else None
 
     def holds(self, address):
         return f" {address}/" in self.interface_addresses()

@@ -193,6 +193,10 @@ class ApiServer:
                 deploy_timeout = {deploy_timeout}
                 reconcile_interval = 0
 
+                # the scenarios store thousands of load balancers in one tenant
+                [limits]
+                max_lbs_per_tenant = 100000
+
                 [paste_deploy]
                 config_file = {REPO}/etc/balancer-api-paste.ini
                 flavor =

@@ -165,6 +165,8 @@ def write_shared_conf(path, database_url, backend_url, **groups):
         "coordination": {"backend_url": backend_url},
         # one key for every process: each must read what another stored
         "secrets": {"encryption_keys": Fernet.generate_key().decode()},
+        # the benchmarks store thousands of load balancers in one tenant
+        "limits": {"max_lbs_per_tenant": 100000},
         "paste_deploy": {"config_file": os.path.join(TOP, "etc", "balancer-api-paste.ini"),
                          "flavor": ""},
     }
