@@ -21,6 +21,7 @@ import os  # noqa: E402
 import signal  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 
 import eventlet.wsgi  # noqa: E402
@@ -32,6 +33,13 @@ from balancer.core import metrics as service_metrics  # noqa: E402
 from balancer.db import copy, crypto, migration  # noqa: E402
 
 LOG = logging.getLogger("balancer.api")
+# The parent only waits for its workers, so it blocks in the real waitpid
+# and sleep, never on eventlet's hub: the hub's epoll instance was inherited
+# by every forked worker, and a green sleep in the parent was seen to never
+# wake (balancer/tests/integration/test_serving.py,
+# test_a_killed_worker_is_replaced).
+_REAL_OS = eventlet.patcher.original("os")
+_REAL_TIME = eventlet.patcher.original("time")
 # a worker that dies sooner than this after its start is replaced only after
 # this long, so that a worker failing at start-up does not spin the parent
 RESPAWN_BACKOFF = 1.0
@@ -105,6 +113,18 @@ def _stop(signum, frame):
     raise SystemExit(0)
 
 
+def _fresh_logging_locks():
+    """New locks for the logging module and every handler, in a just-forked
+    worker: a green thread of the parent may have held one at the fork, and
+    its holder does not exist here, so the first log line would wait for
+    good (eventlet's locks are not reset by logging's own fork hooks)."""
+    logging._lock = threading.RLock()
+    for ref in list(logging._handlerList):
+        handler = ref()
+        if handler is not None:
+            handler.createLock()
+
+
 class Supervisor:
     """Forks ``count`` workers running ``work`` and keeps that many alive."""
 
@@ -113,13 +133,20 @@ class Supervisor:
         self.children = {}          # pid -> time it was started
         self.stopping = False
 
-    def spawn(self):
+    def spawn(self, note=None):
+        """Fork a worker; ``note`` is logged by the new worker.  The parent
+        never logs once it has forked: a log call in the parent was seen to
+        block for good on a lock of the handler (eventlet-patched locks
+        across fork), leaving the dead worker unreplaced."""
         pid = os.fork()
         if pid == 0:
             # the parent's handler forwards signals to ITS children: a worker
             # stopped while it starts must just end
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _fresh_logging_locks()
+            if note:
+                LOG.warning(note)
             code = 1
             try:
                 code = self.work()
@@ -143,7 +170,7 @@ class Supervisor:
             self.spawn()
         while self.children:
             try:
-                pid, status = os.wait()
+                pid, status = _REAL_OS.waitpid(-1, 0)
             except ChildProcessError:
                 break
             except InterruptedError:
@@ -151,11 +178,10 @@ class Supervisor:
             started = self.children.pop(pid, None)
             if started is None or self.stopping:
                 continue
-            LOG.warning("worker %s ended (status %s); starting another", pid, status)
             if time.monotonic() - started < RESPAWN_BACKOFF:
-                time.sleep(RESPAWN_BACKOFF)
+                _REAL_TIME.sleep(RESPAWN_BACKOFF)
             if not self.stopping:
-                self.spawn()
+                self.spawn("worker %s ended (status %s); starting another" % (pid, status))
         return 0
 
 
