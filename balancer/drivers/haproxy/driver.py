@@ -9,7 +9,6 @@ the rendered text equals the remembered one, only the checksum is compared
 (one cheap round trip) and nothing is reloaded.
 """
 
-import ipaddress
 import re
 import time
 
@@ -29,6 +28,7 @@ from balancer.drivers.haproxy import (
     serving,
     tls_files,
     transport,
+    vip_hosts,
 )
 from balancer.drivers.haproxy import stats as haproxy_stats
 
@@ -292,14 +292,14 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         deploy was a quarter of a deploy's time at 5000 load balancers."""
         if not self.requires_vip_ip or self._pair is not None:
             return (), ()       # a pair's addresses are keepalived's
-        after = _record_hosts(lbs)
+        after = vip_hosts.record_hosts(lbs)
         live_sha = _sha(live)
         before = (self._bound[1] if self._bound and self._bound[0] == live_sha
-                  else _our_bind_hosts(live))
+                  else vip_hosts.bound_hosts(live))
         self._bound_next = (_sha(new), after)
         keep = sections.foreign_binds(new)
-        return (tuple(sorted(_cidr(h) for h in after)),
-                tuple(sorted(_cidr(h) for h in before - after - keep)))
+        return (tuple(sorted(vip_hosts.cidr(h) for h in after)),
+                tuple(sorted(vip_hosts.cidr(h) for h in before - after - keep)))
 
     # -- runtime ------------------------------------------------------------
     def _runtime(self):
@@ -381,32 +381,3 @@ class _Guarded:
             return self.driver.transport.run(command, stdin=stdin)
         except transport.TransportError as err:
             raise faults.unreachable(self.driver.device, err) from err
-
-
-def _our_bind_hosts(text):
-    """Addresses our sections of ``text`` bind that must exist on the interface."""
-    binds = (line.split() for line in sections.our_sections_text(text or "").splitlines())
-    return _interface_hosts(words[1].rsplit(":", 1)[0] for words in binds
-                            if len(words) == 2 and words[0] == "bind")
-
-
-def _record_hosts(lbs):
-    """The same set from the records (what ``render`` will bind)."""
-    return _interface_hosts(vip.address for lb in lbs for vip in lb.vips)
-
-
-def _interface_hosts(addresses):
-    """The real (not wildcard, not loopback) IP addresses among ``addresses``."""
-    hosts = set()
-    for text in addresses:
-        try:
-            address = ipaddress.ip_address(str(text).strip("[]"))
-        except ValueError:
-            continue
-        if not (address.is_unspecified or address.is_loopback):
-            hosts.add(str(address))
-    return hosts
-
-
-def _cidr(host):
-    return f"{host}/{128 if ':' in host else 32}"
