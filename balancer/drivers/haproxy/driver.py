@@ -139,6 +139,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
 
     def _deploy_config(self, lbs):
         started, timings = time.monotonic(), {}
+        self._just_read = {}          # only a runtime change that succeeds reads them
         live, fresh = self._live, False
         fallback = ""
         if live is not None:
@@ -306,11 +307,15 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         return runtime.Runtime(_Guarded(self), self.layout)
 
     def set_node_condition(self, lb, node):
+        self._just_read = {}
         self._runtime().set_condition(sections.BACKEND_PREFIX + str(lb.id), str(node.id),
                                       node.condition, 0 if node.weight is None else node.weight)
 
     def node_status(self, lb):
-        statuses = self._runtime().node_status(sections.BACKEND_PREFIX + str(lb.id))
+        backend = sections.BACKEND_PREFIX + str(lb.id)
+        statuses = self._statuses_just_read(backend)
+        if statuses is None:
+            statuses = self._runtime().node_status(backend)
         return {node.id: statuses[str(node.id)] for node in lb.nodes if str(node.id) in statuses}
 
     def stats(self, lbs):

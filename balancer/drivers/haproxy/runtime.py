@@ -58,6 +58,28 @@ def parse_stat(text):
     return list(csv.DictReader(io.StringIO(body)))
 
 
+def stat_rows(answer):
+    """The ``show stat`` rows of an answer to several commands (each
+    command's output ends with a blank line; a stat one starts "# pxname,")."""
+    rows, block = [], None
+    for line in answer.splitlines() + [""]:
+        if line.startswith("# pxname,"):
+            block = [line]
+        elif block is not None and line.strip():
+            block.append(line)
+        elif block is not None:
+            rows += parse_stat("\n".join(block))
+            block = None
+    return rows
+
+
+def node_statuses(rows, backend):
+    """server name -> the API's node status, for ``backend``'s servers."""
+    return {row["svname"]: node_status_word(row.get("status"), row.get("weight"))
+            for row in rows
+            if row.get("pxname") == backend and row.get("svname") not in ("FRONTEND", "BACKEND")}
+
+
 @dataclasses.dataclass
 class Served:
     """What a process says it serves: ``show info`` facts, backend names,
@@ -132,10 +154,7 @@ class Runtime:
         return parse_stat(self.ask("show stat %s 4 -1" % proxy if proxy else "show stat"))
 
     def node_status(self, backend):
-        return {row["svname"]: node_status_word(row.get("status"), row.get("weight"))
-                for row in self.stats(backend)
-                if row.get("pxname") == backend
-                and row.get("svname") not in ("FRONTEND", "BACKEND")}
+        return node_statuses(self.stats(backend), backend)
 
     def info(self):
         return parse_info(self.ask("show info"))

@@ -11,11 +11,27 @@ import time
 
 from balancer.drivers.haproxy import dynamic, remote, runtime
 
+#: How long the node statuses read in a runtime change's own round trip
+#: stand for a live read: the request that made the change answers with its
+#: nodes' ``operatingStatus`` right after (balancer.core.members.Members.update)
+#: and need not ask the device a second time.  Each is used once.
+JUST_READ_FOR = 1.0
+
 
 class RuntimeChanges:
     """Mixed into ``HaproxyDriver``; uses its ``layout``, ``runtime_changes``,
     ``_verified``, ``_version``, ``_live``, ``_pair``, ``_run``, ``_render``,
-    ``_adopt``, ``_observe`` and ``_runtime``."""
+    ``_adopt``, ``_observe`` and ``_runtime``; keeps ``_just_read``."""
+
+    _just_read = {}      # backend -> (monotonic time, node statuses) of the last change
+
+    def _statuses_just_read(self, backend):
+        """The node statuses of ``backend`` as the last runtime change read
+        them, if that was within ``JUST_READ_FOR``; else None (ask)."""
+        seen = self._just_read.pop(backend, None)
+        if seen is not None and time.monotonic() - seen[0] <= JUST_READ_FOR:
+            return seen[1]
+        return None
 
     def _runtime_change(self, live, lbs, timings):
         """Apply a change of servers through the runtime API and the same
@@ -38,7 +54,8 @@ class RuntimeChanges:
                     "later can)" % (".".join(map(str, self._version or ())) or "of unknown version",
                                     *dynamic.MIN_VERSION))
         commands = (["show info"] + plan.commands
-                    + ["show servers state " + backend for backend in plan.expected])
+                    + ["show servers state " + backend for backend in plan.expected]
+                    + ["show stat %s 4 -1" % backend for backend in plan.expected])
         began = time.monotonic()
         script = remote.servers_script(self.layout, remote.text_sha(live),
                                        remote.text_sha(plan.text), commands)
@@ -56,6 +73,9 @@ class RuntimeChanges:
         problems = dynamic.agreement(plan.expected, dynamic.parse_servers_state(answer))
         if status == 0 and pid == served_by and not problems:
             self._verified = (pid, {lb.id: lb for lb in lbs})
+            rows, now = runtime.stat_rows(answer), time.monotonic()
+            self._just_read = {backend: (now, runtime.node_statuses(rows, backend))
+                               for backend in plan.expected}
             self._last_deployed = list(lbs)
             self._observe(True, True)
             return True

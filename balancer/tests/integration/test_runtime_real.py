@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from balancer.drivers.base import LoadBalancer, Monitor, Node, Vip
-from balancer.drivers.haproxy import dynamic, sections
+from balancer.drivers.haproxy import dynamic, runtime, sections
 from balancer.drivers.haproxy.driver import HaproxyDriver
 from balancer.tests import lab_parts
 from balancer.tests.integration.conftest import need_box
@@ -116,9 +116,16 @@ def test_server_changes_apply_at_runtime_and_the_file_agrees(box, driver):
                   dataclasses.replace(four, port=box.backend_nodes()[0][1], max_con=7)),
          {"backend1", "backend2"}),
     ]
+    backend = sections.BACKEND_PREFIX + lb.id
     for changed, serving in steps:
         result = driver.deploy([changed])
         assert result.runtime and not result.reloaded, result
+        # the statuses the change read in its own call are the device's
+        # (the backends stay healthy, so a read right after must agree)
+        just_read = driver.node_status(changed)
+        asked = runtime.node_statuses(driver._runtime().stats(backend), backend)
+        assert set(just_read) == {n.id for n in changed.nodes} and just_read == {
+            k: v for k, v in asked.items() if k in just_read}, (just_read, asked)
         assert disagreement(box, driver) == []
         if serving is not None:
             assert box.wait_for(lambda s=serving: names(box, port) == s, timeout=8), serving

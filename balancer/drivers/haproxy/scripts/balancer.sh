@@ -56,8 +56,15 @@ say() { echo "$TAG $*"; }
 # Reading without sudo saves ~6 ms a call; sudo only when needed.
 readable() { if [ -r "$1" ]; then cat "$1"; else $S cat "$1"; fi; }
 
+# sha256 of a file (of nothing when it is missing), with as few processes
+# as its permissions allow: a server change runs this twice.
+EMPTY_SHA=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 sha_of() {
-  sum=$( ( [ -e "$1" ] && readable "$1" ) | sha256sum)
+  if [ ! -e "$1" ]; then
+    echo "$EMPTY_SHA"
+    return
+  fi
+  if [ -r "$1" ]; then sum=$(sha256sum <"$1"); else sum=$($S cat "$1" | sha256sum); fi
   echo "${sum%% *}"
 }
 
@@ -87,7 +94,11 @@ running_pids() {
 # which would otherwise reload behind the next writer.
 box_lock() {
   command -v flock >/dev/null 2>&1 || return 0
-  LOCK=${BALANCER_LOCK:-"${TMPDIR:-/tmp}/balancer-$(id -u)-$(printf %s "$CFG" | cksum | cut -d' ' -f1).lock"}
+  if [ -z "${BALANCER_LOCK:-}" ]; then
+    sum=$(printf %s "$CFG" | cksum)
+    BALANCER_LOCK="${TMPDIR:-/tmp}/balancer-$(id -u)-${sum%% *}.lock"
+  fi
+  LOCK=$BALANCER_LOCK
   exec 9>>"$LOCK"
   if ! flock -w "$LOCK_WAIT" 9; then say stage lock; exit "$LOCKED"; fi
 }
@@ -262,6 +273,15 @@ do_rollback() {
   exit "$rc"
 }
 
+# Lines <from>..<to>, and lines <from>.. to the end, of the live config:
+# sed and tail read the file themselves when they may (no cat between).
+config_range() {
+  if [ -r "$CFG" ]; then sed -n "$1,$2p;$2q" "$CFG"; else $S cat "$CFG" | sed -n "$1,$2p;$2q"; fi
+}
+config_tail() {
+  if [ -r "$CFG" ]; then tail -n +"$1" "$CFG"; else $S cat "$CFG" | tail -n +"$1"; fi
+}
+
 # stdin: edits "@@ <first> <last> <count>" then <count> lines, in file
 # order: lines <first>..<last> of the live config are replaced by them
 # (<last> = <first> - 1 inserts).  Prints the edited config.
@@ -269,9 +289,7 @@ apply_edits() {
   pos=1
   while IFS=' ' read -r mark first last count; do
     [ "$mark" = "@@" ] || return 1
-    if [ "$first" -gt "$pos" ]; then
-      readable "$CFG" | sed -n "${pos},$((first - 1))p;$((first - 1))q"
-    fi
+    if [ "$first" -gt "$pos" ]; then config_range "$pos" "$((first - 1))"; fi
     i=0
     while [ "$i" -lt "$count" ]; do
       IFS= read -r line || return 1
@@ -280,7 +298,12 @@ apply_edits() {
     done
     pos=$((last + 1))
   done
-  readable "$CFG" | tail -n +"$pos"
+  config_tail "$pos"
+}
+
+# The edited config into $NEW (through sudo only when a step needs it).
+write_edits() {
+  if [ -n "$S" ]; then apply_edits | $S tee "$NEW" >/dev/null; else apply_edits >"$NEW"; fi
 }
 
 # A change HAProxy applies at runtime (servers added, removed, re-weighted,
@@ -294,7 +317,7 @@ do_servers() {
   say runtime
   printf '%s\n' "$rt"
   say end-runtime
-  if ! apply_edits | $S tee "$NEW" >/dev/null; then
+  if ! write_edits; then
     $S rm -f "$NEW"
     say stage edit
     exit "$EDIT_FAILED"

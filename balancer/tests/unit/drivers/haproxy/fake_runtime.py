@@ -41,6 +41,8 @@ class FakeProcess:
             return "# name\n" + "".join(b + "\n" for b in self.servers) + "\n"
         if words[:3] == ["show", "servers", "state"]:
             return self._state(words[3] if len(words) > 3 else None)
+        if words[:2] == ["show", "stat"] and words[3:4] == ["4"]:
+            return self._server_stat(words[2])
         if words[:2] == ["show", "stat"]:
             names = re.findall(r"^frontend (\S+)$", self.text or "", re.M)
             if words[2] != "-1":
@@ -59,6 +61,16 @@ class FakeProcess:
                             f"{s['weight']} {s['weight']} 0 1 0 2 {s['check']} 0 0 0 - "
                             f"{s['port']} - 0 0 - - 0\n")
         return "1\n# be_id be_name srv_id srv_name srv_addr\n" + "".join(rows) + "\n"
+
+    def _server_stat(self, backend):
+        """``show stat <backend> 4 -1``: its servers' status and weight,
+        the words HAProxy uses (a server without a check is "no check")."""
+        rows = []
+        for name, s in self.servers.get(backend, {}).items():
+            status = ("MAINT" if s["admin"] & MAINT else "DRAIN" if s["admin"] & DRAIN
+                      else "UP" if s["check"] & CHECK_ENABLED else "no check")
+            rows.append(f"{backend},{name},{status},{s['weight']}\n")
+        return "# pxname,svname,status,weight\n" + "".join(rows) + "\n"
 
     def _find(self, target):
         backend, _, name = target.partition("/")

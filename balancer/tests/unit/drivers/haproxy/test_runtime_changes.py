@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from balancer.drivers.base import Node, Sticky
-from balancer.drivers.haproxy import dynamic, render
+from balancer.drivers.haproxy import dynamic, render, runtime_changes
 
 from . import cases
 from .test_driver import make
@@ -158,3 +158,36 @@ def test_version_words():
     assert dynamic.version_of("2.6.12-1+deb12u4") == (2, 6)
     assert dynamic.version_of("3.0-dev4") == (3, 0)
     assert dynamic.version_of("") is None
+
+
+def test_the_change_reads_its_nodes_status_so_the_answer_needs_no_second_call(monkeypatch):
+    driver, device = make()
+    driver.deploy([SEED])
+    drained = nodes_of(SEED, dataclasses.replace(SEED.nodes[0], condition="DRAINING"),
+                       *SEED.nodes[1:])
+    assert driver.deploy([drained]).runtime
+    calls = len(device.transport.calls)
+    statuses = driver.node_status(drained)
+    assert len(device.transport.calls) == calls           # read in the change's own call
+    assert statuses == {"n8001": "DRAIN", "n8002": "UP", "n8003": "UP"}
+    # used once: the next read asks the device itself
+    device.stat_csv = "# pxname,svname,status,weight\nbalancer-lb-lb1,n8001,DOWN,0\n"
+    assert driver.node_status(drained) == {"n8001": "DOWN"}
+    assert len(device.transport.calls) == calls + 1
+    # and never once it is older than JUST_READ_FOR
+    assert driver.deploy([SEED]).runtime
+    clock = runtime_changes.time.monotonic() + runtime_changes.JUST_READ_FOR + 0.1
+    monkeypatch.setattr(runtime_changes.time, "monotonic", lambda: clock)
+    assert driver.node_status(SEED) == {"n8001": "DOWN"}
+    assert len(device.transport.calls) == calls + 3
+
+
+def test_a_reload_leaves_no_status_read_before_it():
+    driver, device = make()
+    driver.deploy([SEED])
+    weighted = nodes_of(SEED, dataclasses.replace(SEED.nodes[0], weight=9), *SEED.nodes[1:])
+    assert driver.deploy([weighted]).runtime
+    other = cases.lb("lb2", vip=("10.9.9.8", 80))
+    assert driver.deploy([weighted, other]).reloaded       # a new LB: a reload
+    device.stat_csv = "# pxname,svname,status,weight\nbalancer-lb-lb1,n8001,DOWN,9\n"
+    assert driver.node_status(weighted) == {"n8001": "DOWN"}
