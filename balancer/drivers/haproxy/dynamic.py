@@ -67,10 +67,11 @@ def plan(live, previous, lbs, state_dir=None):
         spliced.append((old, lb))
     if len(commands) > MAX_COMMANDS:
         return "too many server changes at once (%d commands)" % len(commands)
-    edits = _edits(live, spliced, state_dir)
-    if isinstance(edits, str):
-        return edits
-    return Plan(commands, edits, _apply(live, edits), expected)
+    found = _edits(live, spliced, state_dir)
+    if isinstance(found, str):
+        return found
+    edits, text = found
+    return Plan(commands, edits, text, expected)
 
 
 def _not_runtime(old, new):
@@ -158,14 +159,20 @@ def _canonical(address):
 
 
 def _edits(live, pairs, state_dir):
-    """Line edits that turn ``live`` into the render of the new records:
-    each load balancer's text is found as it was rendered and replaced."""
-    edits = []
+    """(line edits, the text after them) that turn ``live`` into the render
+    of the new records: each load balancer's text is found as it was
+    rendered and replaced.  The text is spliced, not rebuilt from lines: on
+    a device with 5000 load balancers splitting and joining its 4 MB took
+    18 ms a change; the fake device (balancer/tests/unit/drivers/haproxy/
+    fake_device.py, ``apply_edits``) applies the line edits on their own,
+    and a different result shows as a wrong checksum."""
+    edits, splices = [], []
     for old, new in pairs:
         old_text, new_text = render.lb_text(old, state_dir), render.lb_text(new, state_dir)
         at = live.find(old_text)
         if at < 0 or live.find(old_text, at + 1) >= 0:
             return "the device's file does not hold load balancer %s as last rendered" % new.id
+        splices.append((at, at + len(old_text), new_text))
         first_line = live.count("\n", 0, at + 1) + 1          # old_text starts with "\n"
         old_lines, new_lines = old_text[1:-1].split("\n"), new_text[1:-1].split("\n")
         head = 0
@@ -177,15 +184,13 @@ def _edits(live, pairs, state_dir):
             tail += 1
         edits.append((first_line + head, first_line + len(old_lines) - tail - 1,
                       new_lines[head:len(new_lines) - tail]))
-    return sorted(edits)
-
-
-def _apply(live, edits):
-    """What ``scripts/balancer.sh`` (``apply_edits``) makes of ``live``."""
-    lines = live.split("\n")
-    for first, last, new in sorted(edits, reverse=True):
-        lines[first - 1:last] = new
-    return "\n".join(lines)
+    parts, done = [], 0
+    for start, end, new_text in sorted(splices):
+        if start < done:
+            return "the texts of two changed load balancers overlap in the device's file"
+        parts += [live[done:start], new_text]
+        done = end
+    return sorted(edits), "".join(parts + [live[done:]])
 
 
 def parse_servers_state(answer):

@@ -25,6 +25,13 @@ class RuntimeChanges:
 
     _just_read = {}      # backend -> (monotonic time, node statuses) of the last change
 
+    _last_sha = (None, None)  # (text, its sha256): the file a change left is the next one's
+
+    def _text_sha(self, text):
+        if self._last_sha[0] is not text:
+            self._last_sha = (text, remote.text_sha(text))
+        return self._last_sha[1]
+
     def _statuses_just_read(self, backend):
         """The node statuses of ``backend`` as the last runtime change read
         them, if that was within ``JUST_READ_FOR``; else None (ask)."""
@@ -57,8 +64,8 @@ class RuntimeChanges:
                     + ["show servers state " + backend for backend in plan.expected]
                     + ["show stat %s 4 -1" % backend for backend in plan.expected])
         began = time.monotonic()
-        script = remote.servers_script(self.layout, remote.text_sha(live),
-                                       remote.text_sha(plan.text), commands)
+        script = remote.servers_script(self.layout, self._text_sha(live),
+                                       self._text_sha(plan.text), commands)
         status, out, _err = self._run(
             script,
             stdin=remote.edits_text(plan.edits).encode(*remote.ENCODING))
