@@ -32,8 +32,17 @@ TLS_VALUE_OPTIONS = (
 )
 
 
-def _lb_argument(parser):
-    parser.add_argument("lb_id", metavar="<lb-id>", help="LoadBalancer ID")
+class _OnOneLoadBalancer:
+    """A command whose first argument is the load balancer; ``--wait`` when it
+    changes something (every change redeploys the load balancer)."""
+    changes = False
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument("lb_id", metavar="<lb-id>", help="LoadBalancer ID")
+        if self.changes:
+            base.add_wait(parser)
+        return parser
 
 
 def _access_item(kind):
@@ -42,14 +51,9 @@ def _access_item(kind):
     return item
 
 
-class ListAccess(base.List):
+class ListAccess(_OnOneLoadBalancer, base.List):
     """List the networks a load balancer allows or denies"""
     columns = ("id", "address", "type")
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _lb_argument(parser)
-        return parser
 
     def take_action(self, parsed_args):
         return self.rows(self.client.access_lists.list(parsed_args.lb_id))
@@ -57,6 +61,7 @@ class ListAccess(base.List):
 
 class AddAccess(ListAccess):
     """Allow or deny networks on every listener of a load balancer; prints the whole list"""
+    changes = True
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -66,7 +71,6 @@ class AddAccess(ListAccess):
                                 type=_access_item(kind), metavar="<cidr>",
                                 help="%s connections from this network (IPv4 or IPv6 "
                                      "CIDR, or one address; repeatable)" % kind.capitalize())
-        base.add_wait(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -77,14 +81,13 @@ class AddAccess(ListAccess):
         return self.rows(listed)
 
 
-class DeleteAccess(base.Action):
+class DeleteAccess(_OnOneLoadBalancer, base.Action):
     """Remove one network from a load balancer's access list"""
+    changes = True
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        _lb_argument(parser)
         parser.add_argument("id", metavar="<item-id>", help="Access list item ID")
-        base.add_wait(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -92,13 +95,8 @@ class DeleteAccess(base.Action):
         self.wait(parsed_args, parsed_args.lb_id)
 
 
-class ShowThrottle(base.Show):
+class ShowThrottle(_OnOneLoadBalancer, base.Show):
     """Show a load balancer's connection throttle (nothing when it has none)"""
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _lb_argument(parser)
-        return parser
 
     def take_action(self, parsed_args):
         return base.as_columns(self.client.throttles.get(parsed_args.lb_id))
@@ -106,6 +104,7 @@ class ShowThrottle(base.Show):
 
 class SetThrottle(ShowThrottle):
     """Set a load balancer's per-source connection limits (replacing the ones it had)"""
+    changes = True
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -113,7 +112,6 @@ class SetThrottle(ShowThrottle):
             parser.add_argument("--" + option, dest=option.replace("-", "_"), type=int,
                                 metavar="<count>" if option != "rate-interval"
                                 else "<seconds>", help=text)
-        base.add_wait(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -127,14 +125,9 @@ class SetThrottle(ShowThrottle):
         return base.as_columns(throttle)
 
 
-class DeleteThrottle(base.Action):
+class DeleteThrottle(_OnOneLoadBalancer, base.Action):
     """Remove a load balancer's connection throttle"""
-
-    def get_parser(self, prog_name):
-        parser = super().get_parser(prog_name)
-        _lb_argument(parser)
-        base.add_wait(parser)
-        return parser
+    changes = True
 
     def take_action(self, parsed_args):
         self.client.throttles.delete(parsed_args.lb_id)

@@ -12,7 +12,6 @@ test_access_throttle_real.py (``tenant_traffic``).
 
 import json
 import os
-import time
 
 from balancer.tests import tls_certs
 from balancer.tests.integration import tenant_traffic as traffic
@@ -165,7 +164,7 @@ def throttle(cli, lb_id, effects=None):
                 for sock in held:
                     if sock != traffic.REFUSED:
                         sock.close()
-            assert _within(5, lambda: effects.status(first) == 200)
+            assert effects.box.wait_for(lambda: effects.status(first) == 200, timeout=5)
 
 
 class _no_sources:
@@ -176,15 +175,6 @@ class _no_sources:
 
     def __exit__(self, *exc):
         return False
-
-
-def _within(seconds, predicate):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def refuse_bad_input(cli, lb_id, workdir):
