@@ -17,6 +17,8 @@ from balancer.tests import tls_certs
 from balancer.tests.integration import tenant_traffic as traffic
 
 NAMES = ("www.example.test", "api.example.test")
+#: TLS 1.2 suites for the test's EC keys (tls_certs.Authority.issue)
+CIPHERS = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256"
 
 
 def write_pems(workdir, ca):
@@ -60,6 +62,18 @@ class BoxEffects:
     def https_port(self):
         return self.box.free_vip_port(443)
 
+    def redirect_port(self):
+        # 80 is free again in the namespace: the plain VIP moved to 8080
+        return 80 if self.box.ns else traffic.lab_parts.free_port(19080)
+
+    def redirects(self, port, https_port):
+        answer = traffic.http_answer(self.box.ip, port, host="%s:%d" % (NAMES[0], port),
+                                     path="/cart?id=7")
+        assert answer != traffic.REFUSED
+        suffix = "" if https_port == 443 else ":%d" % https_port
+        assert (answer[0], answer[2]["location"]) == (
+            301, "https://%s%s/cart?id=7" % (NAMES[0], suffix)), answer
+
     def serves_certificates(self, port, pems, ca, tls_min):
         for name, (_c, _k, issued) in pems.items():
             cert, version = traffic.handshake(self.box.ip, port, name, ca.pem)
@@ -95,17 +109,19 @@ def https_vip(cli, lb_id, address, workdir, effects=None):
     ca = tls_certs.Authority()
     pems = write_pems(workdir, ca)
     www, api = pems[NAMES[0]], pems[NAMES[1]]
-    port = effects.https_port() if effects else 443
+    port, redirect = (effects.https_port(), effects.redirect_port()) if effects else (443, 81)
     vip = cli.json("vip-create", "--name", "secure", "--address", address, "--port",
                    str(port), "--protocol", "HTTPS", "--certificate-file", www[0],
                    "--private-key-file", www[1], "--sni-certificate", "%s:%s" % api[:2],
+                   "--http-redirect-port", str(redirect), "--ciphers", CIPHERS,
                    "--no-forwarded-headers", "--wait", lb_id)
-    assert (vip["protocol"], vip["deployed"], vip["forwardedHeaders"]) == (
-        "HTTPS", "True", False)
+    assert (vip["protocol"], vip["deployed"], vip["forwardedHeaders"], vip["ciphers"],
+            vip["httpRedirectPort"]) == ("HTTPS", "True", False, CIPHERS, redirect)
     assert NAMES[0] in json.dumps(vip["certificateInfo"])
     assert [NAMES[1] in json.dumps(s) for s in json.loads(vip["sniCertificates"])] == [True]
     if effects:
         effects.serves_certificates(port, pems, ca, "TLSv1.2")
+        effects.redirects(redirect, port)
     updated = cli.json("vip-update", lb_id, vip["id"], "--tls-min-version", "TLSv1.3",
                        "--wait")
     assert (updated["tlsMinVersion"], updated["deployed"]) == ("TLSv1.3", "True")
