@@ -53,9 +53,25 @@ def add_wait(parser):
                         % WAIT_TIMEOUT)
 
 
+#: never printed, wherever it is in a record (the service sends none either:
+#: doc/source/tls.rst, "Private keys")
+SECRET_KEYS = frozenset({"privateKey"})
+
+
+def without_secrets(value):
+    """``value`` with every ``privateKey`` left out, however deep."""
+    if isinstance(value, dict):
+        return {k: without_secrets(v) for k, v in value.items() if k not in SECRET_KEYS}
+    if isinstance(value, list):
+        return [without_secrets(v) for v in value]
+    return value
+
+
 def as_columns(record):
     """(columns, values) of a record for ``ShowOne``: sorted keys, and
-    lists or objects as JSON text, which every formatter can print."""
+    lists or objects as JSON text, which every formatter can print; no
+    private key, even if a server sent one."""
+    record = without_secrets(record)
     keys = sorted(record)
     values = [record[k] if not isinstance(record[k], (list, dict))
               else json.dumps(record[k], sort_keys=True) for k in keys]

@@ -6,7 +6,7 @@ kind by ``commands_for``.  A change redeploys the load balancer: ``--wait``
 waits for it to be ACTIVE again.
 """
 
-from balancer.cli import base
+from balancer.cli import base, tenant_features
 
 
 def _lb_and_id(parser, what):
@@ -172,6 +172,15 @@ class VipKind(_Kind):
                ("vlan", "<vip-vlan>", "Virtual IP VLAN", False, "VLAN"),
                ("protocol", "<protocol>", "Listener protocol (default: the load "
                                           "balancer's)", False, "protocol"))
+
+    @classmethod
+    def add_options(cls, parser, creating):
+        super().add_options(parser, creating)
+        tenant_features.add_tls_options(parser)
+
+    @classmethod
+    def body(cls, parsed_args):
+        return dict(super().body(parsed_args), **tenant_features.tls_fields(parsed_args))
 
 
 def commands_for(kind, updatable):

@@ -52,6 +52,8 @@ class Client:
         self.persistence = resources.Persistence(self.transport)
         self.vips = resources.Vips(self.transport)
         self.limits = resources.Limits(self.transport)
+        self.access_lists = resources.AccessLists(self.transport)
+        self.throttles = resources.Throttles(self.transport)
 
     @classmethod
     def with_password(cls, auth_url: str, username: str, password: str,

@@ -171,6 +171,10 @@ class Persistence(_Children):
 
 
 class Vips(_Children):
+    """Virtual IPs.  ``fields`` go into the body as given, the TLS ones of an
+    HTTPS VIP included: ``certificate``, ``privateKey``, ``sniCertificates``
+    (``[{"certificate", "privateKey"}]``), ``tlsMinVersion``, ``ciphers``,
+    ``httpRedirectPort``, ``forwardedHeaders`` (doc/source/tls.rst)."""
     part, list_key, item_key = "virtualIps", "virtualIps", "virtualIp"
 
     def create(self, lb_id: str, address: str, port: int | str, **fields: Any) -> Record:
@@ -180,3 +184,49 @@ class Vips(_Children):
     def update(self, lb_id: str, vip_id: str, **fields: Any) -> Record:
         return self.transport.request("PUT", self._path(lb_id, vip_id),
                                       {"virtualIp": fields})["virtualIp"]
+
+
+class _LoadBalancerPart(Resource):
+    """A sub-resource of one load balancer that is not a list of children
+    like the ones above: the access list and the connection throttle
+    (doc/source/tls.rst).  Each change redeploys the load balancer."""
+    part = ""
+
+    def _path(self, lb_id: str, *rest: str) -> str:
+        path = "/loadbalancers/%s/%s" % (_q(lb_id), self.part)
+        return self.transport.tenant_path("/".join([path] + [_q(r) for r in rest]))
+
+
+class AccessLists(_LoadBalancerPart):
+    """``…/accessList``: networks (CIDR) of type ALLOW or DENY."""
+    part = "accessList"
+
+    def list(self, lb_id: str) -> list[Record]:
+        return self.transport.request("GET", self._path(lb_id))["accessList"]
+
+    def add(self, lb_id: str, items: list[Record]) -> list[Record]:
+        """Add ``[{"address": "10.0.0.0/8", "type": "DENY"}, ...]``; the
+        service answers with the whole list."""
+        body = {"accessList": list(items)}
+        return self.transport.request("POST", self._path(lb_id), body)["accessList"]
+
+    def delete(self, lb_id: str, item_id: str) -> None:
+        self.transport.request("DELETE", self._path(lb_id, item_id))
+
+
+class Throttles(_LoadBalancerPart):
+    """``…/connectionThrottle``: per-source limits (``maxConnections``,
+    ``minConnections``, ``maxConnectionRate``, ``rateInterval``)."""
+    part = "connectionThrottle"
+
+    def get(self, lb_id: str) -> Record:
+        """The throttle, ``{}`` when the load balancer has none."""
+        return self.transport.request("GET", self._path(lb_id))["connectionThrottle"]
+
+    def set(self, lb_id: str, **limits: int) -> Record:
+        """Replace the throttle with these limits."""
+        body = {"connectionThrottle": limits}
+        return self.transport.request("PUT", self._path(lb_id), body)["connectionThrottle"]
+
+    def delete(self, lb_id: str) -> None:
+        self.transport.request("DELETE", self._path(lb_id))

@@ -86,10 +86,14 @@ class Cli:
     def __init__(self, endpoint, *options, env=None):
         self.endpoint, self.options, self.env = endpoint, list(options), env
         self.used = set()          # subcommands run, for the every-command check
+        self.printed = []          # stdout and stderr of every run, for the no-key check
 
     def run(self, *args):
         self.used.add(args[0])
-        return balancer("--endpoint", self.endpoint, *self.options, *args, env=self.env)
+        code, out, err = balancer("--endpoint", self.endpoint, *self.options, *args,
+                                  env=self.env)
+        self.printed += [out, err]
+        return code, out, err
 
     def json(self, *args):
         code, out, err = self.run(*args, "-f", "json")

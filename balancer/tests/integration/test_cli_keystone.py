@@ -110,3 +110,6 @@ def test_openstackclient_plugin(keystone, server):
                                           program="openstack",
                                           env=cli_runner.clean_env())
     assert "balancer lb create" in out and "loadbalancer" not in out
+    # the tenant features too (setup.cfg's entry points, from registry.COMMANDS)
+    cells = {cell.strip() for line in out.splitlines() for cell in line.split("|")}
+    assert {"balancer access add", "balancer throttle set", "balancer vip create"} <= cells

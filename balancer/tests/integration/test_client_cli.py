@@ -12,7 +12,7 @@ import pytest
 
 from balancer.cli import registry
 from balancer.client import BadRequest, Client, Conflict, NotFound, WaitFailed
-from balancer.tests.integration import cli_runner
+from balancer.tests.integration import cli_runner, cli_tenant_steps
 from balancer.tests.integration.cli_runner import Cli
 from balancer.tests.integration.conftest import need_box
 
@@ -36,9 +36,12 @@ def noop(cli):
                     "--password", "swordfish", "--extra", "supports_ipv6=0")
 
 
-def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None):
+def every_subcommand(cli, device, vip_address, vip_ports, backend, workdir, serving=None,
+                     effects=None):
     """Every subcommand once, on ``device``: the original README's bodies.
-    ``serving(lb)`` checks the device while everything is in place."""
+    ``serving(lb)`` checks the device while everything is in place;
+    ``effects`` (cli_tenant_steps.BoxEffects) what the tenant features did.
+    No private key the CLI sent is ever printed."""
     noop = device
     assert "ROUND_ROBIN" in [r["algorithms"] for r in cli.json("algorithms-list")]
     assert "HTTP" in [r["protocols"] for r in cli.json("protocols-list")]
@@ -112,6 +115,8 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
     cli.ok("limits-reset")
     assert cli.json("limits-show") == defaults
 
+    cli_tenant_steps.run_all(cli, lb["id"], vip_address, workdir, effects)
+
     if serving:
         serving(lb)
     for command, child in (("sticky-delete", sticky), ("probe-delete", probe),
@@ -128,12 +133,12 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, serving=None)
     return lb
 
 
-def test_every_subcommand_with_a_noop_device(server, noop):
+def test_every_subcommand_with_a_noop_device(server, noop, tmp_path):
     assert (noop["name"], noop["version"], noop["port"], noop["supports_ipv6"]) == (
         "noop1", "1", 22, 0)
     assert "swordfish" not in json.dumps(noop)
     cli = Cli(server.url + "/t3", "--token", "fake")
-    every_subcommand(cli, noop, "10.0.0.5", (80, 8080), ("10.0.1.1", 8001))
+    every_subcommand(cli, noop, "10.0.0.5", (80, 8080), ("10.0.1.1", 8001), tmp_path)
     assert cli.used == set(registry.COMMANDS)
 
 
@@ -145,7 +150,7 @@ def box():
         yield lab_box
 
 
-def test_every_subcommand_with_a_real_haproxy_device(server, box):
+def test_every_subcommand_with_a_real_haproxy_device(server, box, tmp_path):
     cli = Cli(server.url + "/t4")
     body = box.api_device_body()
     extra = [arg for key, value in sorted(box.device_extra().items())
@@ -161,7 +166,8 @@ def test_every_subcommand_with_a_real_haproxy_device(server, box):
         # the VIP moved to its second port, and the node behind it answers
         served.append((lb["id"] in box.read_config(), box.get(box.vip_url(ports[1]))[:2]))
 
-    lb = every_subcommand(cli, device, box.ip, ports, (address, node_port), serving)
+    lb = every_subcommand(cli, device, box.ip, ports, (address, node_port), tmp_path,
+                          serving, cli_tenant_steps.BoxEffects(box, ports[1]))
     assert cli.used == set(registry.COMMANDS)
     assert served == [(True, (200, name + "\n"))] or served == [(True, (200, name))], served
     # deleted: the box keeps only the operator's own sections
@@ -190,6 +196,13 @@ def test_server_errors_are_printed_and_exit_non_zero(cli, noop):
     err = cli.fails("lb-update", lb["id"])
     assert "no arguments" in err
     cli.ok("lb-delete", lb["id"])
+
+
+def test_tenant_feature_bad_input_is_a_clear_error_that_changes_nothing(cli, noop,
+                                                                         tmp_path):
+    lb = cli.json("lb-create", "--name", "guarded", "--device-id", noop["id"])
+    cli_tenant_steps.refuse_bad_input(cli, lb["id"], tmp_path)
+    cli.ok("lb-delete", lb["id"], "--wait")
 
 
 def test_no_endpoint_is_a_clear_error():

@@ -37,7 +37,9 @@ def test_console_script_and_plugin_are_declared():
 def test_original_commands_and_the_new_ones_exist():
     assert ORIGINAL | {"device-update", "node-condition", "lb-details",
                        "lb-find-for-vm", "lb-stats", "limits-show", "limits-set",
-                       "limits-reset"} == set(registry.COMMANDS)
+                       "limits-reset", "access-list", "access-add", "access-delete",
+                       "throttle-show", "throttle-set", "throttle-delete"} == set(
+        registry.COMMANDS)
 
 
 def test_every_command_class_loads_with_help():
