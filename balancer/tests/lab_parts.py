@@ -18,9 +18,10 @@ import urllib.parse
 
 BACKEND_SCRIPT = '''\
 """A lab backend: answers every GET with its name; /health with 200, or 503
-while the file given as 4th argument exists (a test makes a check fail).
+while the file given as 4th argument exists (a test makes a check fail);
+/slow/<seconds> after that long (at most 5 s: a request still in flight).
 X-Forwarded-* headers it receives come back as X-Seen-Forwarded-*."""
-import http.server, os, sys
+import http.server, os, sys, time
 
 host, port, name, health = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 
@@ -28,6 +29,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     def do_GET(self):
         failing = self.path.startswith("/health") and os.path.exists(health)
+        if self.path.startswith("/slow/"):
+            time.sleep(min(5.0, float(self.path[6:] or 0)))
         body = (name + "\\n").encode()
         self.send_response(503 if failing else 200)
         self.send_header("Content-Type", "text/plain")

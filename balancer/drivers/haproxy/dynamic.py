@@ -36,6 +36,9 @@ class Plan:
     edits: list             # (first line, last line, new lines) of the live file
     text: str               # the live file after the edits
     expected: dict          # backend -> {server: (address, port, weight, maint, check)}
+    deletes: list = dataclasses.field(default_factory=list)
+    # ^ "backend/server" to delete once their connections are gone: the
+    #   commands put them in maintenance (balancer.sh, ``delete_drained``)
 
 
 def version_of(text):
@@ -55,7 +58,7 @@ def plan(live, previous, lbs, state_dir=None):
     changed = [lb for lb in lbs if previous[lb.id] is not lb and previous[lb.id] != lb]
     if not changed:
         return NOTHING
-    commands, expected, spliced = [], {}, []
+    commands, deletes, expected, spliced = [], [], {}, []
     for lb in changed:
         old = previous[lb.id]
         why = _not_runtime(old, lb)
@@ -63,15 +66,17 @@ def plan(live, previous, lbs, state_dir=None):
             return why
         backend = sections.BACKEND_PREFIX + str(lb.id)
         commands += _commands(backend, old, lb)
+        deletes += ["%s/%s" % (backend, n.id) for n in old.nodes
+                    if n.id not in {m.id for m in lb.nodes}]
         expected[backend] = _expected(lb)
         spliced.append((old, lb))
-    if len(commands) > MAX_COMMANDS:
+    if len(commands) + len(deletes) > MAX_COMMANDS:
         return "too many server changes at once (%d commands)" % len(commands)
     found = _edits(live, spliced, state_dir)
     if isinstance(found, str):
         return found
     edits, text = found
-    return Plan(commands, edits, text, expected)
+    return Plan(commands, edits, text, expected, deletes)
 
 
 def _not_runtime(old, new):
@@ -112,9 +117,9 @@ def _commands(backend, old, new):
     commands = []
     for node in old.nodes:
         if node.id not in after:
-            target = "%s/%s" % (backend, node.id)
-            commands += ["set server %s state maint" % target,
-                         "shutdown sessions server %s" % target, "del server %s" % target]
+            # no new request goes to it; the requests it serves finish
+            # before it is deleted (Plan.deletes), none is cut off
+            commands.append("set server %s/%s state maint" % (backend, node.id))
     for node in new.nodes:
         target = "%s/%s" % (backend, node.id)
         was = before.get(node.id)

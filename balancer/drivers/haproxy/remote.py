@@ -125,11 +125,15 @@ def rollback_script(layout, seamless):
     return invocation(layout, "rollback", BALANCER_SEAMLESS="1" if seamless else "0")
 
 
-def servers_script(layout, expected_sha, new_sha, commands):
-    """Send ``commands`` to the stats socket, then apply the edits on stdin
-    (``edits_text``) to the live file, which must end up with ``new_sha``."""
+def servers_script(layout, expected_sha, new_sha, commands, deletes=(), report=()):
+    """Send ``commands`` to the stats socket, delete the servers ``deletes``
+    once drained, send ``report`` (what the driver reads back), then apply
+    the edits on stdin (``edits_text``) to the live file, which must end up
+    with ``new_sha``."""
     return invocation(layout, "servers", BALANCER_WANT_SHA=expected_sha,
-                      BALANCER_NEW_SHA=new_sha, BALANCER_RUNTIME=";".join(commands))
+                      BALANCER_NEW_SHA=new_sha, BALANCER_RUNTIME=";".join(commands),
+                      BALANCER_DELETE=";".join(deletes) or None,
+                      BALANCER_REPORT=";".join(report) or None)
 
 
 def info_script(layout):

@@ -60,12 +60,12 @@ class RuntimeChanges:
             return ("HAProxy %s cannot add servers with health checks at runtime (%d.%d or "
                     "later can)" % (".".join(map(str, self._version or ())) or "of unknown version",
                                     *dynamic.MIN_VERSION))
-        commands = (["show info"] + plan.commands
-                    + ["show servers state " + backend for backend in plan.expected]
-                    + ["show stat %s 4 -1" % backend for backend in plan.expected])
+        report = (["show servers state " + backend for backend in plan.expected]
+                  + ["show stat %s 4 -1" % backend for backend in plan.expected])
         began = time.monotonic()
         script = remote.servers_script(self.layout, self._text_sha(live),
-                                       self._text_sha(plan.text), commands)
+                                       self._text_sha(plan.text),
+                                       ["show info"] + plan.commands, plan.deletes, report)
         status, out, _err = self._run(
             script,
             stdin=remote.edits_text(plan.edits).encode(*remote.ENCODING))

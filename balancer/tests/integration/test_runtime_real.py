@@ -7,6 +7,8 @@ driver's records: runtime and file must never disagree.
 """
 
 import dataclasses
+import threading
+import time
 
 import pytest
 
@@ -138,6 +140,29 @@ def test_server_changes_apply_at_runtime_and_the_file_agrees(box, driver):
     assert result.reloaded and worker_pid(driver) != worker
     assert disagreement(box, driver) == []
     assert box.wait_for(lambda: names(box, port) == {"backend1", "backend2"}, timeout=8)
+
+
+def test_a_node_deleted_at_runtime_finishes_the_request_it_serves(box, driver):
+    port = box.free_vip_port(82)
+    lb = make_lb(box, "rt-del", port, count=2)
+    one, two = lb.nodes
+    driver.deploy([nodes_of(lb, one)])
+    assert box.wait_for(lambda: names(box, port, 2) == {"backend1"})
+    answers = []
+    slow = threading.Thread(target=lambda: answers.append(
+        box.get(box.vip_url(port, "/slow/1.5"), timeout=10)))
+    slow.start()
+    time.sleep(0.5)                          # the request is at backend1 now
+    began = time.monotonic()
+    result = driver.deploy([nodes_of(lb, two)])
+    waited = time.monotonic() - began
+    slow.join(10)
+    assert result.runtime and not result.reloaded, result
+    # answered in full by the deleted node: the delete waited for it
+    assert answers and answers[0][:2] == (200, "backend1\n"), answers
+    assert waited >= 0.5 and disagreement(box, driver) == []
+    assert "node1" not in running(driver)["balancer-lb-rt-del"]
+    assert names(box, port, 2) == {"backend2"}
 
 
 def test_drain_and_health_state_survive_a_reload_for_another_lb(box, driver):

@@ -26,6 +26,8 @@
 #   BALANCER_VERIFY        deploy: stats socket commands (";" separated) whose
 #                          answers show what the new process serves
 #   BALANCER_RUNTIME       servers: stats socket commands (";" separated)
+#   BALANCER_DELETE        servers: "backend/server"s to delete once drained
+#   BALANCER_REPORT        servers: commands whose answers follow the change
 #   BALANCER_STATE_DIR     where "show servers state" is saved, one file per
 #                          backend of ours, right before every reload (empty: no)
 #   BALANCER_MASTER_WORKER 1: HAProxy runs with -W/-Ws: reload through the master;
@@ -48,6 +50,9 @@ S=${BALANCER_SUDO:-}
 IFACE=${BALANCER_INTERFACE:-eth0}
 NEW="$CFG.balancer-new"
 BAK="$CFG.bak"
+# a drained server is deleted within about DELETE_TRIES x 50 ms, or stays
+# (the driver then reloads, and the old process finishes its requests)
+DELETE_TRIES=100
 DRIFT=3 WRITE_FAILED=4 CHECK_FAILED=5 VIP_FAILED=6 RELOAD_FAILED=7 LOCKED=8 EDIT_FAILED=9
 LOCK_WAIT=60
 
@@ -301,6 +306,27 @@ apply_edits() {
   config_tail "$pos"
 }
 
+# Delete the servers of BALANCER_DELETE, which BALANCER_RUNTIME put in
+# maintenance: no new request goes to them, and HAProxy refuses "del server"
+# while one still has a connection, so each is asked again until the
+# requests it served are done.  Printed: only a refusal that lasted.
+delete_drained() {
+  old_ifs=$IFS
+  IFS=';'
+  for target in $BALANCER_DELETE; do
+    IFS=$old_ifs
+    tries=1
+    answer=$(ask "del server $target")
+    while [ "${answer#*Server deleted}" = "$answer" ] && [ "$tries" -lt "$DELETE_TRIES" ]; do
+      sleep 0.05
+      answer=$(ask "del server $target")
+      tries=$((tries + 1))
+    done
+    [ "${answer#*Server deleted}" = "$answer" ] && printf '%s\n' "$answer"
+  done
+  IFS=$old_ifs
+}
+
 # The edited config into $NEW (through sudo only when a step needs it).
 write_edits() {
   if [ -n "$S" ]; then apply_edits | $S tee "$NEW" >/dev/null; else apply_edits >"$NEW"; fi
@@ -313,7 +339,13 @@ write_edits() {
 do_servers() {
   box_lock
   check_sha
-  rt=$(ask "${BALANCER_RUNTIME:?}")
+  if [ -z "${BALANCER_DELETE:-}" ]; then
+    rt=$(ask "${BALANCER_RUNTIME:?};${BALANCER_REPORT:-show info}")
+  else
+    rt="$(ask "${BALANCER_RUNTIME:?}")
+$(delete_drained)
+$(ask "${BALANCER_REPORT:-show info}")"
+  fi
   say runtime
   printf '%s\n' "$rt"
   say end-runtime

@@ -154,7 +154,15 @@ class FakeDevice:
         if drift:
             return drift
         self.runtime_changes += 1
-        answer = self.answer(params["BALANCER_RUNTIME"]) if self.running is not None else ""
+        answer = ""
+        if self.running is not None:
+            # as balancer.sh: the changes, the drained deletes (one try: a
+            # refusal here is one that lasted), then what the driver reads
+            answer = self.answer(params["BALANCER_RUNTIME"])
+            for target in filter(None, params.get("BALANCER_DELETE", "").split(";")):
+                said = self.process.run("del server " + target)
+                answer += "" if "Server deleted" in said else said
+            answer += self.answer(params.get("BALANCER_REPORT", "show info"))
         head = f"{TAG} runtime\n{answer}{TAG} end-runtime\n"
         edited = apply_edits(self.config, stdin)
         if edited is None or hashlib.sha256(edited.encode()).hexdigest() != \
