@@ -50,9 +50,10 @@ def version_of(text):
         return None
 
 
-def plan(live, previous, lbs, state_dir=None):
+def plan(live, previous, lbs, state_dir=None, tls_dir=render.render_tls.DEFAULT_TLS_DIR):
     """A ``Plan``, or the reason (text) why the change needs a reload;
-    ``NOTHING`` when no record changed."""
+    ``NOTHING`` when no record changed.  ``state_dir`` and ``tls_dir`` are
+    the device's, as the file was rendered with them (``render.lb_text``)."""
     if set(previous) != {lb.id for lb in lbs}:
         return "load balancers were added or removed"
     changed = [lb for lb in lbs if previous[lb.id] is not lb and previous[lb.id] != lb]
@@ -72,7 +73,7 @@ def plan(live, previous, lbs, state_dir=None):
         spliced.append((old, lb))
     if len(commands) + len(deletes) > MAX_COMMANDS:
         return "too many server changes at once (%d commands)" % len(commands)
-    found = _edits(live, spliced, state_dir)
+    found = _edits(live, spliced, state_dir, tls_dir)
     if isinstance(found, str):
         return found
     edits, text = found
@@ -163,7 +164,7 @@ def _canonical(address):
         return str(address)
 
 
-def _edits(live, pairs, state_dir):
+def _edits(live, pairs, state_dir, tls_dir):
     """(line edits, the text after them) that turn ``live`` into the render
     of the new records: each load balancer's text is found as it was
     rendered and replaced.  The text is spliced, not rebuilt from lines: on
@@ -173,7 +174,8 @@ def _edits(live, pairs, state_dir):
     and a different result shows as a wrong checksum."""
     edits, splices = [], []
     for old, new in pairs:
-        old_text, new_text = render.lb_text(old, state_dir), render.lb_text(new, state_dir)
+        old_text = render.lb_text(old, state_dir, tls_dir)
+        new_text = render.lb_text(new, state_dir, tls_dir)
         at = live.find(old_text)
         if at < 0 or live.find(old_text, at + 1) >= 0:
             return "the device's file does not hold load balancer %s as last rendered" % new.id

@@ -47,7 +47,7 @@ class RuntimeChanges:
         nothing to say: no change, or nothing verified to change from)."""
         if not self.runtime_changes or not self._verified:
             return ""
-        plan = dynamic.plan(live, self._verified[1], lbs, self.layout.state_dir)
+        plan = dynamic.plan(live, self._verified[1], lbs, self.layout.state_dir, self.tls.dir)
         if plan == dynamic.NOTHING:
             return ""
         if isinstance(plan, str):

@@ -15,7 +15,7 @@ killed HAProxy (``kill()``).
 
 import hashlib
 
-from balancer.drivers.haproxy import remote
+from balancer.drivers.haproxy import remote, tls_files
 from balancer.drivers.haproxy.fake_transport import FakeTransport
 from balancer.drivers.haproxy.transport import CommandResult
 
@@ -35,6 +35,7 @@ class FakeDevice:
         self.stale_runtime = False
         self.reload_noop = False
         self.stat_csv = ""
+        self.tls_files = set()      # certificate file names written (tls_files.py)
         self.runtime_answer = None
         self.deploys = self.rollbacks = self.starts = self.runtime_changes = 0
         self.invocations = []          # (subcommand, parameters) of every script run
@@ -68,6 +69,12 @@ class FakeDevice:
         words = command.split()
         if words[:1] == ["socat"] or words[:3] == ["sudo", "-n", "socat"]:
             return self._socket((stdin or b"").decode())
+        if command.endswith((" %s write" % tls_files.SCRIPT_NAME,
+                             " %s remove" % tls_files.SCRIPT_NAME)):
+            # certificate files: kept by name, as tls-files.sh would write them
+            self.tls_files.update(line.split(" ", 1)[0]
+                                  for line in (stdin or b"").decode().splitlines())
+            return _ok("")
         subcommand, params = remote.parse_invocation(command)
         self.invocations.append((subcommand, params))
         handler = getattr(self, "_do_" + subcommand, None)

@@ -9,7 +9,7 @@ import pytest
 from balancer.drivers.base import Node, Sticky
 from balancer.drivers.haproxy import dynamic, render, runtime_changes
 
-from . import cases
+from . import cases, cases_tenant
 from .test_driver import make
 
 SEED = cases.lb(monitors=cases.SEED_MONITORS)
@@ -191,3 +191,16 @@ def test_a_reload_leaves_no_status_read_before_it():
     assert driver.deploy([weighted, other]).reloaded       # a new LB: a reload
     device.stat_csv = "# pxname,svname,status,weight\nbalancer-lb-lb1,n8001,DOWN,9\n"
     assert driver.node_status(weighted) == {"n8001": "DOWN"}
+
+
+@pytest.mark.parametrize("where", [{}, {"remote_config_path": "/srv/lb/haproxy.cfg"},
+                                   {"tls_dir": "/srv/certs"}])
+def test_an_https_load_balancer_changes_its_nodes_at_runtime_wherever_its_certificates_are(
+        where):
+    driver, device = make(**where)
+    https = cases_tenant.tls_single()[1][0]
+    driver.deploy([https])
+    weighted = nodes_of(https, dataclasses.replace(https.nodes[0], weight=9), *https.nodes[1:])
+    result = driver.deploy([weighted])
+    assert result.runtime and not result.reloaded, result
+    assert device.config == render.render(cases.BASE, [weighted], None, driver.tls.dir)
