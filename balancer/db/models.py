@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -132,6 +133,9 @@ class Device(DictMixin, Base):
 
 class LoadBalancer(DictMixin, Base):
     __tablename__ = "loadbalancer"
+    # what every deploy reads of a device's LBs (migration 012)
+    __table_args__ = (Index("ix_loadbalancer_device_heads", "device_id", "id", "revision",
+                            "status", "deployed"),)
     id = Column(String(32), primary_key=True, default=new_id)
     device_id = Column(String(32), ForeignKey("device.id"), index=True)
     name = Column(String(255))
