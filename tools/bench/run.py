@@ -145,7 +145,7 @@ def table(results):
         for q in ("p50", "p95"):
             rows.append(("1 provision", f"POST->VIP serving {q} (ms)",
                          p["balancer"]["total"].get(f"{q}_ms"), p["naive"]["total"].get(f"{q}_ms"),
-                         p[f"ratio_{q}"], "<= 0.6", goal(p[f"ratio_{q}"], lambda v: v <= 0.6)))
+                         p[f"ratio_{q}"], "<= 0.25", goal(p[f"ratio_{q}"], lambda v: v <= 0.25)))
     a = results.get("api_vs_octavia", {})
     for label, name in (("list_100", "list (100 stored)"), ("show", "show"), ("create", "create")):
         if "results" in a:
@@ -175,6 +175,13 @@ def table(results):
                      size["per_change"].get("p50_ms"),
                      f"{size['render'].get('p50_ms')} / {size['haproxy_check'].get('p50_ms')}",
                      None, "", ""))
+        if size["lbs"] >= 1000:     # the published goal: <= 20 ms p50, no reload
+            for kind in ("change", "add", "delete"):
+                p50 = size[f"per_{kind}"].get("p50_ms")
+                reloads = size.get("reloads", {}).get("weight" if kind == "change" else kind)
+                rows.append(("4 scale", f"{size['lbs']} LBs: node {kind} p50 (ms), reloads",
+                             f"{p50}, {reloads}", None, None, "<= 20, 0",
+                             goal(p50, lambda v, r=reloads: v <= 20 and r == 0)))
         rows.append(("4 scale", f"{size['lbs']} LBs: API RSS (MB)", size["rss_mb"], None, None,
                      "<= 150" if size["lbs"] == 1000 else "",
                      goal(size["rss_mb"], lambda v: v <= 150) if size["lbs"] == 1000 else ""))
