@@ -68,6 +68,8 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         self._last_deployed = None    # the records the device last served exactly
         self._version = None          # HAProxy's (major, minor), from show info
         self._pair = None             # base.Pair of the deploy running (deploy_pair)
+        self._just_read = {}          # backend -> (monotonic time, node statuses) of the
+        #                               last runtime change (runtime_changes.py)
 
     def _ssh_transport(self):
         device, opts = self.device, self.options

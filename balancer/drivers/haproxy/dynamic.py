@@ -66,13 +66,13 @@ def plan(live, previous, lbs, state_dir=None, tls_dir=render.render_tls.DEFAULT_
         if why:
             return why
         backend = sections.BACKEND_PREFIX + str(lb.id)
-        commands += _commands(backend, old, lb)
-        deletes += ["%s/%s" % (backend, n.id) for n in old.nodes
-                    if n.id not in {m.id for m in lb.nodes}]
+        more, gone = _commands(backend, old, lb)
+        commands += more
+        deletes += gone
         expected[backend] = _expected(lb)
         spliced.append((old, lb))
     if len(commands) + len(deletes) > MAX_COMMANDS:
-        return "too many server changes at once (%d commands)" % len(commands)
+        return "too many server changes at once (%d commands)" % (len(commands) + len(deletes))
     found = _edits(live, spliced, state_dir, tls_dir)
     if isinstance(found, str):
         return found
@@ -112,15 +112,17 @@ def _condition(target, node):
 
 
 def _commands(backend, old, new):
+    """(runtime commands, servers to delete once drained) for one backend."""
     lines = {n.id: line for n, line in zip(new.nodes, _server_lines(new), strict=True)}
     before = {n.id: n for n in old.nodes}
     after = {n.id for n in new.nodes}
-    commands = []
+    commands, deletes = [], []
     for node in old.nodes:
         if node.id not in after:
             # no new request goes to it; the requests it serves finish
             # before it is deleted (Plan.deletes), none is cut off
             commands.append("set server %s/%s state maint" % (backend, node.id))
+            deletes.append("%s/%s" % (backend, node.id))
     for node in new.nodes:
         target = "%s/%s" % (backend, node.id)
         was = before.get(node.id)
@@ -139,7 +141,7 @@ def _commands(backend, old, new):
             commands += _condition(target, node)
         if (was.max_con or 0) != (node.max_con or 0):
             commands.append("set maxconn server %s %d" % (target, int(node.max_con or 0)))
-    return commands
+    return commands, deletes
 
 
 def _server_lines(lb):

@@ -21,9 +21,8 @@ JUST_READ_FOR = 1.0
 class RuntimeChanges:
     """Mixed into ``HaproxyDriver``; uses its ``layout``, ``runtime_changes``,
     ``_verified``, ``_version``, ``_live``, ``_pair``, ``_run``, ``_render``,
-    ``_adopt``, ``_observe`` and ``_runtime``; keeps ``_just_read``."""
-
-    _just_read = {}      # backend -> (monotonic time, node statuses) of the last change
+    ``_adopt``, ``_observe`` and ``_runtime``; keeps ``_just_read`` (set
+    in ``HaproxyDriver.__init__``) and ``_last_sha``."""
 
     _last_sha = (None, None)  # (text, its sha256): the file a change left is the next one's
 
