@@ -15,6 +15,7 @@ production.  What is measured from the client's requests through the VIP:
 """
 
 import os
+import stat
 import socket
 import time
 
@@ -143,6 +144,10 @@ def test_both_boxes_serve_one_config_and_report_their_roles(lab, api, pair):
         assert ha["role"] == ("MASTER" if box is holder else "BACKUP"), (ha, box.state_word())
     # neither box added the VIP by hand: only the holder has it
     assert [box.holds(lab.vip) for box in (a, b)].count(True) == 1
+    # keepalived.conf carries the VRRP password: no other local user may read it
+    for box in (a, b):
+        conf = os.path.join(os.path.dirname(box.config_path), "keepalived.conf")
+        assert stat.S_IMODE(os.stat(conf).st_mode) & 0o077 == 0, oct(os.stat(conf).st_mode)
     # the client's stick entry reaches the standby's table through peers
     sticky_backend(lab)
     standby = a if holder is b else b

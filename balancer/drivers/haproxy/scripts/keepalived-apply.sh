@@ -42,7 +42,8 @@ if [ "$STOP" = 1 ]; then
   exit 0
 fi
 if ! { mkdir -p "$DIR" && install_file balancer-keepalived-notify.sh "$NOTIFY_B64" &&
-       install_file balancer-keepalived-track.sh "$TRACK_B64" && cat > "$NEW"; }; then
+       install_file balancer-keepalived-track.sh "$TRACK_B64" &&
+       ( umask 077 && cat > "$NEW" ); }; then   # it holds auth_pass: root only
   echo "$TAG stage write"
   exit 4
 fi
