@@ -24,8 +24,7 @@ export function signInView(main, done) {
       const answer = await call("POST", "/dashboard/signin", values);
       remember(answer.token, answer.project_id);
       announce(`Signed in as ${answer.user_name}, project ${answer.project_name}.`);
-      location.hash = "#/lbs";
-      done();
+      done();   // start() moves on to #/lbs once the session is known: one render
     } catch (err) {
       showErrors(byPassword, err, "Not signed in: ");
     }
@@ -49,8 +48,7 @@ export function signInView(main, done) {
       if (!me.project_id) throw new ApiError(403, { field: "token", message: "the token is not scoped to a project" });
       remember(token, me.project_id);
       announce(`Signed in as ${me.user_name}, project ${me.project_name || me.project_id}.`);
-      location.hash = "#/lbs";
-      done();
+      done();   // start() moves on to #/lbs once the session is known: one render
     } catch (err) {
       remember(null, null);
       showErrors(byToken, new ApiError(err.status, { field: "token", message: err.message }), "Not signed in: ");
@@ -75,8 +73,7 @@ export function tenantView(main, done) {
     }
     remember(null, tenant);
     announce(`Showing tenant ${tenant}.`);
-    location.hash = "#/lbs";
-    done();
+    done();   // start() moves on to #/lbs once the session is known: one render
   });
   main.replaceChildren(heading("Choose a tenant"), form);
 }
