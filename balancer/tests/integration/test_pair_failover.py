@@ -15,8 +15,8 @@ production.  What is measured from the client's requests through the VIP:
 """
 
 import os
-import stat
 import socket
+import stat
 import time
 
 import pytest
