@@ -178,3 +178,23 @@ def test_a_pair_is_degraded_while_one_side_is_down_and_offline_when_both_are(api
     set_keys(api, first, noop_vrrp_role="MASTER")
     probe(api)
     assert lb_status(api, lb) == "ONLINE"
+
+
+def test_a_pair_with_one_side_offline_gets_no_new_load_balancer(api):
+    first, second = paired(api)
+    single = api.add_device(name="single")
+    # the pair is older and emptier than ``single``: with both sides up it wins
+    assert helpers.create_lb(api, name="on-pair")["device_id"] in (first["id"], second["id"])
+    set_keys(api, second, noop_unreachable="link down")
+    probe(api)
+    placed = [helpers.create_lb(api, name="lb%d" % i) for i in range(3)]
+    assert {lb["device_id"] for lb in placed} == {single["id"]}
+    before = helpers.row_counts(api)
+    for chosen in (first, second):       # naming either side of the pair is refused
+        error = helpers.error_of(api.post_json(helpers.lb_url("t1"), helpers.lb_body(
+            device_id=chosen["id"]), status=409), 409)
+        assert "OFFLINE" in error["message"], error
+    assert helpers.row_counts(api) == before, "a refused create leaves nothing behind"
+    set_keys(api, second, noop_unreachable="")
+    probe(api)
+    assert helpers.create_lb(api, name="back")["device_id"] in (first["id"], second["id"])

@@ -67,3 +67,23 @@ def test_slow_device_does_not_block_another(api):
     assert results == [(202, "ACTIVE")] * 3
     assert timings["slow"] >= 1.4
     assert timings["fast1"] < 1.0 and timings["fast2"] < 1.0
+
+
+def test_concurrent_creates_on_a_pair_are_grouped_and_reach_both_boxes(api):
+    first = api.add_device(name="a", vrrp_interface="eth1", noop_delay="0.2")
+    second = api.add_device(name="b", noop_delay="0.2")
+    api.put_json("/devices/%s" % first["id"], {"peer_id": second["id"], "vrrp_router_id": 7})
+    boxes = [api.driver(first["id"]), api.driver(second["id"])]
+    before = [box.deploy_count for box in boxes]
+    jobs = [lambda i=i: call(api.wsgi, "POST", "/foo/loadbalancers",
+                             small_lb("lb%d" % i, 11000 + i, first["id"]))
+            for i in range(30)]
+    results = in_parallel(jobs)
+    assert all(code == 202 for code, _ in results), results[:3]
+    assert all(body["loadbalancer"]["status"] == "ACTIVE" for _, body in results)
+    created = {body["loadbalancer"]["id"] for _, body in results}
+    # both boxes serve every section, and the same ones (one pair deploy each time)
+    assert set(boxes[0].live) == set(boxes[1].live) == created
+    deploys = [box.deploy_count - was for box, was in zip(boxes, before, strict=True)]
+    print("30 concurrent creates on a pair cost %s deploys" % deploys)
+    assert deploys[0] == deploys[1] and deploys[0] < 15      # grouped, not one each

@@ -47,7 +47,11 @@ if ! { mkdir -p "$DIR" && install_file balancer-keepalived-notify.sh "$NOTIFY_B6
   echo "$TAG stage write"
   exit 4
 fi
-if ! out=$("$KA" -t -f "$NEW" 2>&1); then
+# keepalived checks a file with -t (--config-test) since 2.0; an older one
+# would take -t for a bad option, so the check runs only where it exists
+if ! "$KA" --help 2>&1 | grep -q -- '--config-test'; then
+  echo "$TAG check unavailable"
+elif ! out=$("$KA" -t -f "$NEW" 2>&1); then
   rm -f "$NEW"
   echo "$TAG stage check"
   printf '%s\n' "$out"

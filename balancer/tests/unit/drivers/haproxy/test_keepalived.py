@@ -180,3 +180,54 @@ def test_device_scripts_pass_shellcheck(sudo):
                                "-"], input=text, capture_output=True, text=True, timeout=60,
                               check=False)
         assert done.returncode == 0, "%s:\n%s" % (name, done.stdout)
+
+
+#: a keepalived from before 2.0: no --config-test, so -t is a bad option to it
+OLD_KEEPALIVED = """#!/bin/sh
+case "$1" in
+  --help) echo "Usage: keepalived [OPTION...]"; echo "  -f, --use-file=FILE"; exit 0 ;;
+  -t) echo "keepalived: invalid option -- 't'" >&2; exit 1 ;;
+esac
+exit 1
+"""
+
+
+def _apply(tmp_path, keepalived_bin, conf, namespace=None):
+    """Run keepalived-apply.sh here as the driver sends it, in ``namespace``."""
+    box = tmp_path / "box"
+    box.mkdir(exist_ok=True)
+    script = keepalived.apply_script(remote.Layout(sudo=""), pair(), sticky_lbs(),
+                                     keepalived_bin=keepalived_bin, directory=str(box))
+    argv = ["sh", "-c", script]
+    if namespace:
+        argv = ["ip", "netns", "exec", namespace] + argv
+    done = subprocess.run(argv, input=conf, capture_output=True, text=True, timeout=60,
+                          check=False)
+    return done, box / keepalived.CONF
+
+
+@pytest.mark.allow_subprocess
+def test_apply_refuses_a_file_keepalived_rejects_and_keeps_the_old_one(eth1_namespace,
+                                                                       tmp_path):
+    (tmp_path / "box").mkdir()
+    layout, directory = _installed(tmp_path / "box")
+    good = keepalived.render(pair(), sticky_lbs(), layout, directory)
+    (tmp_path / "box" / keepalived.CONF).write_text(good)
+    done, conf = _apply(tmp_path, _tool("keepalived"),
+                        good.replace("interface eth1", "interface eth9"), eth1_namespace)
+    assert done.returncode == 5 and "@@balancer stage check" in done.stdout, done.stdout
+    assert conf.read_text() == good
+
+
+@pytest.mark.allow_subprocess
+def test_apply_skips_the_check_on_a_keepalived_without_config_test(tmp_path):
+    fake = tmp_path / "keepalived"
+    fake.write_text(OLD_KEEPALIVED)
+    fake.chmod(0o755)
+    text = keepalived.render(pair(), sticky_lbs(), LAYOUT, str(tmp_path / "box"))
+    done, conf = _apply(tmp_path, str(fake), text)
+    assert "@@balancer check unavailable" in done.stdout, done.stdout
+    assert "stage check" not in done.stdout
+    # the file is installed; this fake cannot start, which the script reports
+    assert conf.read_text() == text
+    assert done.returncode == 7 and "@@balancer stage reload" in done.stdout, done.stdout
