@@ -94,11 +94,10 @@ def check_new_load_balancer(conf, session, tenant_id, children):
     """OverLimit when ``tenant_id`` already has as many load balancers as it
     may (those being deleted are not counted), or when a new one with
     ``children`` ({kind of ``OF_KIND``: (request key, how many)}) would be
-    over a per-load-balancer limit.  Two queries, whatever the kinds."""
-    overrides = db.overrides(session, tenant_id)
+    over a per-load-balancer limit.  One query, whatever the kinds."""
+    overrides, have = db.limits_and_count(session, tenant_id, st.PENDING_DELETE)
     for kind, (field, count) in children.items():
         check(conf, session, tenant_id, kind, 0, count, field, overrides)
-    have = db.load_balancer_count(session, tenant_id, (st.PENDING_DELETE,))
     check(conf, session, tenant_id, LOAD_BALANCERS, have, 1, "loadbalancer", overrides)
 
 

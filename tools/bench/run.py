@@ -327,9 +327,10 @@ def main(argv=None):
         if not args.keep:
             profiles = os.path.join(workdir, "profiles")
             if profiler and os.path.isdir(profiles):
-                dest = os.path.join(results_dir, "profiles")
-                shutil.rmtree(dest, ignore_errors=True)
-                shutil.copytree(profiles, dest)
+                # this run's profiles replace their namesakes; a run of some
+                # scenarios keeps the other scenarios' profiles
+                shutil.copytree(profiles, os.path.join(results_dir, "profiles"),
+                                dirs_exist_ok=True)
             shutil.rmtree(workdir, ignore_errors=True)
     results["scenario_seconds"] = timings
     results["total_seconds"] = round(time.monotonic() - began, 1)

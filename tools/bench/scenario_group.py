@@ -7,6 +7,7 @@ device itself (config swaps, see ``harness.SwapCounter``), not taken from
 balancer's word.  Wall time is from the barrier to the last answer.
 """
 
+import contextlib
 import threading
 import time
 
@@ -47,7 +48,9 @@ def run(ctx):
     threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(count)]
     for thread in threads:
         thread.start()
-    with SwapCounter(box.config_path, box.pid_file) as counter:
+    attach = (ctx.profiler.attach(api.pid, "group-commit", None) if ctx.profiler
+              else contextlib.nullcontext())
+    with attach, SwapCounter(box.config_path, box.pid_file) as counter:
         barrier.wait(60)
         began = time.perf_counter()
         for thread in threads:
