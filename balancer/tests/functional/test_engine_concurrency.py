@@ -10,18 +10,23 @@ def _lb_statuses(api, tenant="foo"):
         "loadbalancers"]}
 
 
+def _create_at_once(api, device_id, count, first_port):
+    """``count`` creates released together on ``device_id``: the ids, all ACTIVE."""
+    jobs = [lambda i=i: call(api.wsgi, "POST", "/foo/loadbalancers",
+                             small_lb("lb%d" % i, first_port + i, device_id))
+            for i in range(count)]
+    results = in_parallel(jobs)
+    assert all(code == 202 for code, _ in results), results[:3]
+    assert all(body["loadbalancer"]["status"] == "ACTIVE" for _, body in results)
+    return {body["loadbalancer"]["id"] for _, body in results}
+
+
 def test_50_concurrent_creates_on_one_device_all_live(api):
     # a deploy slower than a create (which takes a round trip or two more
     # on a database server than on SQLite), so that creates pile up behind it
     device = api.add_device(noop_delay="0.2")
-    jobs = [lambda i=i: call(api.wsgi, "POST", "/foo/loadbalancers",
-                             small_lb("lb%d" % i, 10000 + i, device["id"]))
-            for i in range(50)]
-    results = in_parallel(jobs)
-    assert all(code == 202 for code, _ in results), results[:3]
-    assert all(body["loadbalancer"]["status"] == "ACTIVE" for _, body in results)
+    created = _create_at_once(api, device["id"], 50, 10000)
     driver = api.driver(device["id"])
-    created = {body["loadbalancer"]["id"] for _, body in results}
     assert set(driver.live) == created            # every section is live
     assert set(_lb_statuses(api).values()) == {"ACTIVE"}
     deploys = api.service.deployer.deploy_count(device["id"])
@@ -75,13 +80,7 @@ def test_concurrent_creates_on_a_pair_are_grouped_and_reach_both_boxes(api):
     api.put_json("/devices/%s" % first["id"], {"peer_id": second["id"], "vrrp_router_id": 7})
     boxes = [api.driver(first["id"]), api.driver(second["id"])]
     before = [box.deploy_count for box in boxes]
-    jobs = [lambda i=i: call(api.wsgi, "POST", "/foo/loadbalancers",
-                             small_lb("lb%d" % i, 11000 + i, first["id"]))
-            for i in range(30)]
-    results = in_parallel(jobs)
-    assert all(code == 202 for code, _ in results), results[:3]
-    assert all(body["loadbalancer"]["status"] == "ACTIVE" for _, body in results)
-    created = {body["loadbalancer"]["id"] for _, body in results}
+    created = _create_at_once(api, first["id"], 30, 11000)
     # both boxes serve every section, and the same ones (one pair deploy each time)
     assert set(boxes[0].live) == set(boxes[1].live) == created
     deploys = [box.deploy_count - was for box, was in zip(boxes, before, strict=True)]
