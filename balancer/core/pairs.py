@@ -24,6 +24,13 @@ HA_FIELDS = ("peer_id", "vrrp_interface", "vrrp_router_id", "vrrp_priority", "vr
 #: settings the two boxes of a pair must share
 PAIR_WIDE = ("vrrp_router_id", "vrrp_auth")
 DEFAULT_PRIORITY = 100
+#: device settings (kept in ``extra``) that reach both boxes' keepalived.conf
+#: and must agree there: the pair takes them from its anchor's row
+PAIR_WIDE_EXTRA = ("vrrp_version", "vrrp_advert_int", "vrrp_down_adverts", "ha_peers_port")
+#: adverts a backup misses before it takes over from a silent master: 2
+#: gives a dead link or keepalived a window of about 2 s at 1 s adverts
+#: where VRRP's own 3 plus skew gives a little over 3 s (doc/source/ha.rst)
+DEFAULT_DOWN_ADVERTS = 2
 
 
 def split_fields(values):
@@ -187,7 +194,8 @@ def pair_of(session, device_id):
 
 def pair_settings(secrets, row, peer):
     """The driver's ``base.Pair`` for ``row`` (its VRRP auth decrypted)."""
-    extra = row.extra or {}
+    anchor = row if anchor_id(row) == row.id else peer
+    extra = {key: (anchor.extra or {}).get(key) for key in PAIR_WIDE_EXTRA}
 
     def member(device):
         return base.PairMember(id=device.id, ip=device.ip or "",
@@ -197,6 +205,7 @@ def pair_settings(secrets, row, peer):
     return base.Pair(local=member(row), peer=member(peer), router_id=row.vrrp_router_id,
                      auth=auth, advert_int=float(extra.get("vrrp_advert_int") or 1),
                      vrrp_version=int(extra.get("vrrp_version") or 2),
+                     down_adverts=int(extra.get("vrrp_down_adverts") or DEFAULT_DOWN_ADVERTS),
                      peers_port=int(extra.get("ha_peers_port") or 7777))
 
 

@@ -237,6 +237,8 @@ class Pair:
     auth: str | None = dataclasses.field(default=None, repr=False)
     advert_int: float = 1.0
     vrrp_version: int = 2
+    #: adverts missed before a backup takes over (VRRP's own rule: 3 and a skew)
+    down_adverts: int = 3
     peers_port: int = 7777
 
 

@@ -28,6 +28,8 @@ PROPERTIES = {
     # whole seconds with VRRPv2; VRRPv3 takes fractions (0.5: failover in ~2 s)
     "vrrp_advert_int": {"type": "number", "minimum": 0.05, "maximum": 255},
     "ha_peers_port": integer(1, 65535),
+    # adverts a backup misses before it takes over a silent master (3: VRRP's rule)
+    "vrrp_down_adverts": integer(2, 100),
     # where the driver keeps keepalived's files and state word on the box
     "state_dir": STATE_DIR,
 }

@@ -117,6 +117,9 @@ def render(pair, lbs, layout, directory=STATE_DIR):
         "    priority %d" % max(1, min(254, int(local.priority))),
         "    advert_int %s" % ("%g" % advert),
     ]
+    if int(pair.down_adverts) != 3:
+        # keepalived 2.2 and later; VRRP's own rule (3 and a skew) needs no line
+        lines += ["    down_timer_adverts %d" % max(2, min(100, int(pair.down_adverts)))]
     if pair.auth and version == 2:
         lines += ["    authentication {", "        auth_type PASS",
                   "        auth_pass %s" % _word("VRRP password", pair.auth), "    }"]

@@ -109,6 +109,30 @@ def test_a_pair_is_one_target_and_both_get_every_deploy(api):
     assert not api.driver(lone["id"]).pairs
 
 
+def test_both_boxes_get_the_anchors_vrrp_settings(api):
+    first = api.add_device(name="a", vrrp_interface="eth1", vrrp_version="3",
+                           vrrp_advert_int="0.5", vrrp_down_adverts="4", ha_peers_port="7000")
+    # the second box says otherwise: keepalived on both must agree, so the
+    # anchor's (the smaller id) settings win on both
+    second = api.add_device(name="b", vrrp_version=2, vrrp_down_adverts=3)
+    api.put_json("/devices/%s" % first["id"], {"peer_id": second["id"], "vrrp_router_id": 8})
+    anchor_first = first["id"] < second["id"]
+    helpers.create_lb(api, name="on-pair", device_id=first["id"])
+    sent = [api.driver(d["id"]).pairs[-1] for d in (first, second)]
+    want = (3, 0.5, 4, 7000) if anchor_first else (2, 1.0, 3, 7777)
+    for pair_sent in sent:
+        assert (pair_sent.vrrp_version, pair_sent.advert_int, pair_sent.down_adverts,
+                pair_sent.peers_port) == want, pair_sent
+    # without the setting, a backup takes over after 2 missed adverts
+    third = api.add_device(name="c", vrrp_interface="eth1")
+    fourth = api.add_device(name="d")
+    api.put_json("/devices/%s" % third["id"], {"peer_id": fourth["id"], "vrrp_router_id": 9})
+    helpers.create_lb(api, name="on-other", device_id=third["id"])
+    assert api.driver(third["id"]).pairs[-1].down_adverts == 2
+    bad = api.put_json("/devices/%s" % third["id"], {"vrrp_down_adverts": 1}, status=400)
+    helpers.error_of(bad, 400, field="vrrp_down_adverts")
+
+
 def test_capabilities_of_both_members_count(api):
     first = api.add_device(name="a", vrrp_interface="eth0",
                            capabilities={"algorithms": ["ROUND_ROBIN", "LEAST_CONNECTION"]})

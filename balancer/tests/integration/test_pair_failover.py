@@ -27,13 +27,10 @@ from balancer.tests.lab_pair import PairLab
 
 #: the longest a failover may take here, VRRP adverts at 1 s.  A dead
 #: HAProxy is seen by the track script within a second and its box resigns
-#: at once (a priority-0 advert), so the peer serves within 3 s.  A silent
-#: box (link down, keepalived killed) is declared dead by its peer only after
-#: three missed adverts plus the skew, (256 - priority) / 256 s, by the
-#: definition of VRRP: at 1 s adverts that is 3.0 to 3.6 s, plus the ARP
-#: update (doc/source/ha.rst, "Failure modes tried").
+#: at once (a priority-0 advert).  A silent box (link down, keepalived
+#: killed) is declared dead by its peer after ``vrrp_down_adverts`` missed
+#: adverts, 2 by default (doc/source/ha.rst, "Failure modes tried").
 WINDOW = 3.0
-SILENT_WINDOW = 4.0
 
 
 def need_pair():
@@ -235,12 +232,12 @@ def test_keepalived_killed_the_peer_takes_over_and_the_box_comes_back_clean(lab,
     time.sleep(1.0)
     killed_at = time.monotonic()
     active.kill_keepalived()
-    assert wait_for(lambda: survivor.holds(lab.vip), SILENT_WINDOW), \
+    assert wait_for(lambda: survivor.holds(lab.vip), WINDOW), \
         "the peer did not take the VIP"
     time.sleep(1.0)
     rows = loop.stop()
     assert not failed_before(rows, killed_at)
-    assert not [r for r in failures(rows, killed_at) if r[0] > killed_at + SILENT_WINDOW]
+    assert not [r for r in failures(rows, killed_at) if r[0] > killed_at + WINDOW]
     assert active.holds(lab.vip)             # the leftover of the killed keepalived
     api.service.reconciler.run_once(wait=60)
     assert wait_for(lambda: lab.holder() is survivor, 10), "two boxes still hold the VIP"
@@ -259,14 +256,14 @@ def test_link_down_change_on_survivor_and_a_returning_box_waits_until_current(
     time.sleep(1.0)
     cut_at = time.monotonic()
     active.set_link(False)
-    assert wait_for(lambda: lab.holder() is survivor, SILENT_WINDOW), "the VIP did not move"
+    assert wait_for(lambda: lab.holder() is survivor, WINDOW), "the VIP did not move"
     time.sleep(1.5)
     rows = loop.rows()
     span = window(rows, cut_at - TIMEOUT)
-    assert span and span[1] is not None and span[1] - cut_at < SILENT_WINDOW, span
+    assert span and span[1] is not None and span[1] - cut_at < WINDOW, span
     print("link down: served again %.0f ms after the cut" % ((span[1] - cut_at) * 1000))
     assert not failed_before(rows, cut_at)
-    assert not [r for r in failures(rows, cut_at) if r[0] > cut_at + SILENT_WINDOW]
+    assert not [r for r in failures(rows, cut_at) if r[0] > cut_at + WINDOW]
     assert {r[2] for r in rows if r[0] > cut_at and r[1] == 200} == {backend}
     # a change while the box is out: the sticky backend is disabled
     nodes = api.get("/foo/loadbalancers/%s/nodes" % lb_id).json["nodes"]

@@ -23,12 +23,12 @@ LAYOUT = remote.Layout(config="/etc/haproxy/haproxy.cfg", pid_file="/run/haproxy
 DIRECTORY = keepalived.STATE_DIR
 
 
-def pair(version=2, auth="s3cret", local="dev-a", advert=1.0):
+def pair(version=2, auth="s3cret", local="dev-a", advert=1.0, down=2):
     members = {"dev-a": base.PairMember("dev-a", "10.231.5.2", "eth1", 150),
                "dev-b": base.PairMember("dev-b", "10.231.5.3", "eth1", 100)}
     other = "dev-b" if local == "dev-a" else "dev-a"
     return base.Pair(local=members[local], peer=members[other], router_id=51, auth=auth,
-                     advert_int=advert, vrrp_version=version)
+                     advert_int=advert, vrrp_version=version, down_adverts=down)
 
 
 def sticky_lbs():
@@ -41,8 +41,8 @@ KEEPALIVED_CASES = {
     "keepalived_v2_auth": lambda layout=LAYOUT, directory=DIRECTORY: keepalived.render(
         pair(), sticky_lbs(), layout, directory),
     "keepalived_v3_ipv6": lambda layout=LAYOUT, directory=DIRECTORY: keepalived.render(
-        pair(3, None, "dev-b", 0.5), [cases.lb("lb6", vip=("2001:db8::10", 80))], layout,
-        directory),
+        pair(3, None, "dev-b", 0.5, down=3), [cases.lb("lb6", vip=("2001:db8::10", 80))],
+        layout, directory),
 }
 SCRIPTS = cases.HERE.parents[3] / "drivers" / "haproxy" / "scripts"
 HAPROXY_CASES = {
