@@ -5,10 +5,13 @@ Starts a real ``balancer-api`` (its own SQLite database, on a free loopback
 port) and a real HAProxy box with three backends (balancer/tests/lab.py:
 sshd, HAProxy, a network namespace when run as root), then runs the
 installed ``balancer`` console script as a user would: register the box,
-create a load balancer, a virtual IP and three nodes, send requests through
-the VIP, drain a node, move the VIP, delete it all.  Each command and its
-output go into the include file as they happened; only the API's port is
-shown as the usual 8181.
+create a load balancer, a virtual IP, three nodes and a health monitor,
+send requests through the VIP, make sessions sticky, drain a node, set an
+access list and a connection throttle, move the VIP, read the statistics
+and details, delete it all.  Each command and its output go into the
+include file as they happened; only the API's port is shown as the usual
+8181, and the box's SSH password as ``"$BOX_PASSWORD"`` (the doc shows it
+read into that variable; the run fails if the password shows anywhere).
 
     .venv/bin/python tools/gen_cli_session.py [OUTPUT_FILE]
 
@@ -40,6 +43,13 @@ class Recorder:
         self.env = cli_runner.clean_env(SERVICE_ENDPOINT=endpoint)
         self.lines = ["$ export SERVICE_ENDPOINT=%s" % SHOWN_URL]
         self.commands = []
+        #: value -> what the doc shows instead (a shell variable)
+        self.secrets = {}
+
+    def secret(self, value, variable, note):
+        """Show ``value`` as ``"$variable"``, read without echo as a user would."""
+        self.secrets[value] = '"$%s"' % variable
+        self.show("$ read -rs %s    # %s" % (variable, note))
 
     def show(self, line, output=""):
         self.lines.append(line)
@@ -52,7 +62,7 @@ class Recorder:
         if code != 0:
             raise SystemExit("balancer %s -> %d\n%s%s" % (" ".join(args), code, out, err))
         self.commands.append(args[0])
-        line = "$ balancer " + " ".join(shlex.quote(a) for a in args)
+        line = "$ balancer " + " ".join(self.secrets.get(a) or shlex.quote(a) for a in args)
         # stderr first: --wait's indicator ends before the record is printed
         self.show(line + ("    # " + note if note else ""), err)
         self.show_output(out.replace(self.endpoint, SHOWN_URL))
@@ -75,6 +85,28 @@ class Recorder:
             str(i + 1) for i in range(times)), box.vip_url(port)), "\n".join(names))
         return names
 
+    def curl_sticky(self, box, port, times):
+        """A first request keeps the cookie HAProxy sets; the others send it."""
+        url = box.vip_url(port)
+        status, body, headers = box.get(url)
+        cookie = headers.get("set-cookie", "").split(";")[0]
+        if status != 200 or not cookie:
+            raise SystemExit("GET through the VIP: %s, cookie %r" % (status, cookie))
+        names = [body.strip()]
+        for _ in range(times - 1):
+            status, body, _headers = box.get(url, headers={"Cookie": cookie})
+            if status != 200:
+                raise SystemExit("GET through the VIP with %s: %s %s" % (cookie, status, body))
+            names.append(body.strip())
+        self.show("$ curl -s -c jar %s; for i in %s; do curl -s -b jar %s; done" % (
+            url, " ".join(str(i + 1) for i in range(times - 1)), url), "\n".join(names))
+        return names
+
+    def unshown_secrets(self):
+        """The secrets that still appear in the recorded lines (none, or fail)."""
+        text = "\n".join(self.lines)
+        return [shown for value, shown in self.secrets.items() if value in text]
+
 
 def session(rec, box):
     """The session itself; returns what each traffic check saw."""
@@ -84,6 +116,7 @@ def session(rec, box):
     for key, value in sorted(box.device_extra().items()):
         extra += ["--extra", "%s=%s" % (key, value)]
     body = box.api_device_body()
+    rec.secret(body["password"], "BOX_PASSWORD", "the box's SSH password, not echoed")
     device = rec.value("device-create", "--name", "box1", "--type", "HAPROXY",
                        "--ip", body["ip"], "--port", body["port"], "--user", body["user"],
                        "--password", body["password"], *extra,
@@ -99,19 +132,30 @@ def session(rec, box):
         rec.balancer("node-create", "--name", name, "--address", address, "--port",
                      node_port, "--wait", lb)
     rec.balancer("probe-create", "--type", "HTTP", "--path", "/", "--expected", "200",
-                 "--delay", "5", "--timeout", "2", lb)
+                 "--delay", "5", "--timeout", "2", "--wait", lb)
+    rec.balancer("probe-list", lb)
     rec.balancer("lb-show", lb)
     seen["round robin"] = rec.curl(box, port, 6)
+    rec.balancer("sticky-create", "--type", "HTTP_COOKIE", "--cookie-name", "SRV", "--wait",
+                 lb, note="a client that keeps HAProxy's cookie stays on its node")
+    seen["sticky"] = rec.curl_sticky(box, port, 4)
     nodes = json.loads(rec.balancer("node-list", lb, "-f", "json"))
     second = [n for n in nodes if n["name"] == box.names[1]][0]["id"]
     rec.balancer("node-condition", lb, second, "DRAINING",
                  note="live through HAProxy's runtime API, no reload")
     seen["drained"] = rec.curl(box, port, 4)
+    rec.balancer("access-add", "--deny", "192.0.2.0/24", "--wait", lb,
+                 note="a network that may not connect")
+    rec.balancer("access-list", lb)
+    rec.balancer("throttle-set", "--max-connections", "100", "--wait", lb,
+                 note="at most 100 connections at once from one source")
     vip = rec.value("vip-list", lb)
     new_port = box.free_vip_port(8080)
     rec.balancer("vip-update", "--port", new_port, "--wait", lb, vip,
                  note="the listener moves: a redeploy")
     seen["moved"] = rec.curl(box, new_port, 3)
+    rec.balancer("lb-stats", lb, "--max-width", "100", note="live from the box")
+    rec.balancer("lb-details", lb, "--max-width", "100", note="everything at once")
     rec.balancer("lb-delete", "--wait", lb)
     rec.balancer("lb-list")
     rec.balancer("device-delete", device)
@@ -136,6 +180,8 @@ def main(argv):
             cli_runner.ApiServer(workdir) as server, HaproxyBox(backends=3) as box:
         rec = Recorder(server.url + "/" + TENANT)
         session(rec, box)
+        if rec.unshown_secrets():
+            raise SystemExit("a secret shows in the session: %s" % rec.unshown_secrets())
         write(rec.lines, out)
     print("wrote %s (%d lines)" % (out, len(rec.lines)))
 

@@ -69,6 +69,8 @@ class Transport:
             url = endpoint or session.get_endpoint(service_type=service_type,
                                                    interface=interface,
                                                    region_name=region_name)
+        except ks_exceptions.EndpointNotFound:
+            url = None          # said below, with what was looked for
         except ks_exceptions.ClientException as err:
             raise errors.ConnectionFailed("Keystone: %s" % err) from err
         if not url:

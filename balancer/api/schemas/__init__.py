@@ -1,8 +1,10 @@
-"""Request validation: JSON Schema plus two keywords of our own.
+"""Request validation: JSON Schema plus three keywords of our own.
 
 ``integerLike: [min, max]`` accepts an integer or a string of digits (etc/examples'
 JSON sends ``"port": "80"``) within the range, and ``validate`` turns it into
-an int; ``ipAddress: "node"`` or ``"vip"`` accepts an IP literal (see
+an int; ``numberLike: [min, max]`` does the same for a number that may have
+a fraction (a JSON number or a decimal string such as ``"0.5"``), turned into
+a float; ``ipAddress: "node"`` or ``"vip"`` accepts an IP literal (see
 ``balancer.api.schemas.addresses``).  Errors become a 400 that names the
 field; the value is never repeated for a ``writeOnly`` property (a password,
 a private key).
@@ -55,6 +57,11 @@ def integer(minimum, maximum):
     return {"integerLike": [minimum, maximum]}
 
 
+def number(minimum, maximum):
+    """A number that may have a fraction (``0.5`` or ``"0.5"``), as a float."""
+    return {"numberLike": [minimum, maximum]}
+
+
 def integer_as_sent(minimum, maximum):
     """An integer or a string of digits in the range, kept as the client
     spelled it (the original echoed a VIP's ``"VLAN": "200"`` as a string):
@@ -85,6 +92,21 @@ def _integer_like(validator, bounds, instance, schema):
             "%r is not between %d and %d" % (instance, bounds[0], bounds[1]))
 
 
+# a decimal number as text, as the 2012 CLI sent every value: no exponent,
+# no "nan" or "inf" (float() takes those), no spaces
+DECIMAL = re.compile(r"-?(?:[0-9]{1,10}(?:\.[0-9]{0,10})?|\.[0-9]{1,10})\Z")
+
+
+def _number_like(validator, bounds, instance, schema):
+    if isinstance(instance, str) and DECIMAL.match(instance):
+        instance = float(instance)
+    if isinstance(instance, bool) or not isinstance(instance, (int, float)):
+        yield jsonschema.ValidationError("%s is not a number" % _shown(instance))
+    elif not bounds[0] <= instance <= bounds[1]:       # NaN is never in range
+        yield jsonschema.ValidationError(
+            "%r is not between %g and %g" % (instance, bounds[0], bounds[1]))
+
+
 def _ip_address(validator, role, instance, schema):
     if not isinstance(instance, str):
         return
@@ -94,7 +116,8 @@ def _ip_address(validator, role, instance, schema):
 
 
 Validator = validators.extend(jsonschema.Draft7Validator,
-                              {"integerLike": _integer_like, "ipAddress": _ip_address})
+                              {"integerLike": _integer_like, "numberLike": _number_like,
+                               "ipAddress": _ip_address})
 
 
 def _field_name(error):
@@ -108,9 +131,12 @@ def _field_name(error):
 
 
 def _coerce(schema, data):
-    """Turn every ``integerLike`` value into an int, following the schema."""
+    """Turn every ``integerLike`` value into an int and every ``numberLike``
+    one into a float, following the schema."""
     if "integerLike" in schema and isinstance(data, str):
         return int(data)
+    if "numberLike" in schema and isinstance(data, (str, int, float)):
+        return float(data)
     if isinstance(data, dict):
         props = schema.get("properties", {})
         return {k: _coerce(props.get(k, {}), v) for k, v in data.items()}

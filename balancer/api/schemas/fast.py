@@ -44,6 +44,7 @@ def _custom(keyword, argument):
     jsonschema runs them: valid when they yield no error."""
     from balancer.api import schemas
     function = {"integerLike": schemas._integer_like,
+                "numberLike": schemas._number_like,
                 "ipAddress": schemas._ip_address}[keyword]
     return lambda data: next(iter(function(None, argument, data, None)), None) is None
 
@@ -83,7 +84,7 @@ def _compile(schema):
             item = _compile(argument)
             check = (lambda one: lambda d: not isinstance(d, list)
                      or all(one(v) for v in d))(item)
-        elif keyword in ("integerLike", "ipAddress"):
+        elif keyword in ("integerLike", "numberLike", "ipAddress"):
             check = _custom(keyword, argument)
         else:
             check = None

@@ -10,8 +10,9 @@ doc/source/api/openapi.yaml, is written by::
 
 and balancer/tests/functional/test_openapi.py fails when it is out of date.
 
-Our two schema keywords become standard JSON Schema here: ``integerLike``
-an integer in range or a string of digits, ``ipAddress`` the ipv4/ipv6
+Our three schema keywords become standard JSON Schema here: ``integerLike``
+an integer in range or a string of digits, ``numberLike`` a number in range
+or a decimal string, ``ipAddress`` the ipv4/ipv6
 formats; ``\\Z`` (see ``balancer.api.schemas.whole``) becomes ``$``, which in
 the ECMA-262 dialect of JSON Schema already means the end of the string.
 """
@@ -23,7 +24,7 @@ import sys
 import yaml
 
 from balancer import version
-from balancer.api import router
+from balancer.api import router, schemas
 from balancer.api.middleware import versions
 from balancer.api.schemas import access, document, resources, responses
 from balancer.api.schemas import limits as limit_schemas
@@ -33,6 +34,10 @@ ADDRESS_NOTES = {
     "vip": "an IPv4 or IPv6 literal without a scope id; not multicast, broadcast, "
            "link-local or reserved (see balancer/api/schemas/addresses.py)",
 }
+
+
+#: what ``balancer.api.schemas.DECIMAL`` accepts, in the document's dialect
+DECIMAL_PATTERN = re.sub(r"\\Z$", "$", "^" + schemas.DECIMAL.pattern)
 
 
 def _same_length(low, high):
@@ -80,6 +85,13 @@ def standard(schema):
                             {"type": "string", "pattern": range_pattern(low, high),
                              "description": "the same integer as a string of digits"}]
             out.setdefault("description", "an integer from %d to %d" % (low, high))
+        elif key == "numberLike":
+            low, high = value
+            out["anyOf"] = [{"type": "number", "minimum": low, "maximum": high},
+                            {"type": "string", "pattern": DECIMAL_PATTERN,
+                             "description": "the same number as a decimal string "
+                                            "(%g to %g)" % (low, high)}]
+            out.setdefault("description", "a number from %g to %g" % (low, high))
         elif key == "ipAddress":
             out["anyOf"] = [{"format": "ipv4"}, {"format": "ipv6"}]
             out["description"] = ADDRESS_NOTES[value]

@@ -4,7 +4,7 @@ Merged into the device schema by ``balancer.api.schemas.resources``; kept
 here so the pair contract reads in one place.
 """
 
-from balancer.api.schemas import TOKEN, integer, whole, write_only
+from balancer.api.schemas import TOKEN, integer, number, whole, write_only
 
 #: a path on the box, as the device schema spells its other paths
 STATE_DIR = {"type": "string", "maxLength": 1024, "pattern": whole(r"/[A-Za-z0-9._/\-]+")}
@@ -26,7 +26,7 @@ PROPERTIES = {
     # device settings kept in ``extra``, checked because they reach keepalived.conf
     "vrrp_version": integer(2, 3),
     # whole seconds with VRRPv2; VRRPv3 takes fractions (0.5: failover in ~2 s)
-    "vrrp_advert_int": {"type": "number", "minimum": 0.05, "maximum": 255},
+    "vrrp_advert_int": number(0.05, 255),
     "ha_peers_port": integer(1, 65535),
     # adverts a backup misses before it takes over a silent master (3: VRRP's rule)
     "vrrp_down_adverts": integer(2, 100),

@@ -95,7 +95,9 @@ class VipsController(MemberController):
         ctx = self.context(req, tenant_id)
         body = self.body(req)
         if isinstance(body, dict) and set(body) == {"virtualIp"}:
-            body = body["virtualIp"]    # flat, as the 2012 CLI sent it, or wrapped
-        values = within("virtualIp", resources.vip_update, body)
+            # wrapped; a 400 names the field by its path in the body sent
+            values = within("virtualIp", resources.vip_update, body["virtualIp"])
+        else:       # flat, as the 2012 CLI sent it
+            values = resources.vip_update(body)
         vip = self.service.members.update_vip(ctx, tenant_id, lb_id, child_id, values)
         return 200, {"virtualIp": vip}

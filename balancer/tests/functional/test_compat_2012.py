@@ -213,14 +213,16 @@ def test_vip_update_conflicts_like_create(api, device, lb):
 
 
 @pytest.mark.parametrize("change, field", [
-    ({"port": "0"}, "virtualIp.port"), ({"address": "not-an-ip"}, "virtualIp.address"),
-    ({"id": "x"}, "id"), ({"protocol": "GOPHER"}, "virtualIp.protocol")])
-def test_vip_update_bad_input_is_a_400(api, lb, change, field):
+    ({"port": "0"}, "port"), ({"address": "not-an-ip"}, "address"),
+    ({"id": "x"}, "id"), ({"protocol": "GOPHER"}, "protocol")])
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_vip_update_bad_input_is_a_400(api, lb, change, field, wrapped):
+    """The field is named by its path in the body sent, flat or wrapped."""
     vip = first_vip(api, lb)
     before = helpers.table_dump(api)
-    resp = api.put_json(vip_url(lb, vip["id"]), change, status=400)
-    error = helpers.error_of(resp, 400)
-    assert error["field"].endswith(field.split(".")[-1]), error
+    body, named = ({"virtualIp": change}, "virtualIp." + field) if wrapped else (change, field)
+    resp = api.put_json(vip_url(lb, vip["id"]), body, status=400)
+    helpers.error_of(resp, 400, named)
     assert helpers.table_dump(api) == before
 
 

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 
+from balancer.tests.conftest import TOP
 from balancer.tests.integration import cluster
 
 #: seconds a request waits for its deploy before answering with the pending status
@@ -64,9 +65,13 @@ class ApiServer:
 
 
 def clean_env(**more):
-    """The environment without any OS_*/SERVICE_* of the caller's own."""
+    """The environment without any OS_*/SERVICE_* of the caller's own, and
+    with this checkout first on the path: the console script then runs the
+    code under test, also where the venv's editable install is of another
+    checkout (a git worktree sharing the venv)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OS_", "SERVICE_", "BALANCER_ENDPOINT"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [TOP, env.get("PYTHONPATH")]))
     env.update(more)
     return env
 

@@ -42,6 +42,8 @@ def test_doc_session_brings_traffic_through_the_vip(tmp_path, box):
     # round robin over the three backends, in order from wherever it started
     start = names.index(seen["round robin"][0])
     assert seen["round robin"] == [names[(start + i) % 3] for i in range(6)]
+    # with HAProxy's cookie, every request goes to the node of the first
+    assert len(seen["sticky"]) == 4 and len(set(seen["sticky"])) == 1, seen["sticky"]
     # the drained node takes no new requests
     assert names[1] not in seen["drained"] and set(seen["drained"]) == {names[0], names[2]}
     # the VIP moved: the new port serves, the old one no longer does
@@ -49,7 +51,12 @@ def test_doc_session_brings_traffic_through_the_vip(tmp_path, box):
     assert new_port != port
     with pytest.raises(OSError):
         box.get(box.vip_url(new_port), timeout=2)
-    # the doc shows the same commands, in the same order
+    # the box's password is shown as the variable it was read into, nowhere as itself
+    assert rec.unshown_secrets() == [] and box.password not in "\n".join(rec.lines)
+    assert any("--password \"$BOX_PASSWORD\"" in line for line in rec.lines)
+    # the doc shows the same commands, in the same order, and no password
     with open(gen.OUT) as handle:
-        documented = re.findall(r"^    \$ balancer (\S+)", handle.read(), re.M)
+        doc = handle.read()
+    documented = re.findall(r"^    \$ balancer (\S+)", doc, re.M)
     assert documented == rec.commands
+    assert re.search(r"--password \"\$BOX_PASSWORD\" ", doc)

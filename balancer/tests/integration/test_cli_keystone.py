@@ -1,39 +1,54 @@
-"""``balancer --os-*`` and ``openstack balancer`` against a real Keystone.
+"""``balancer --os-*``, ``Client.with_password``/``with_token`` and
+``openstack balancer`` against a real Keystone.
 
 A real ``balancer-api`` runs the keystone flavor of the pipeline, validating
 every token with the real Keystone of the ``keystone`` fixture, and is
 registered in its catalog under the service type ``balancer`` (as
-doc/source/cli.rst tells operators to).  The CLI logs in with a password or a
-token, finds the API in the catalog, and acts as the token's project.
+doc/source/cli.rst tells operators to).  The CLI and the library log in with
+a password or a token, find the API in the catalog, and act as the token's
+project.  A second service type (``ALT``) has a public endpoint that goes
+nowhere and an internal one, in RegionTwo only, that is the API: so choosing
+the service type, the interface and the region each decides whether a call
+reaches the API.
 """
 
 import json
 
 import pytest
 
+from balancer.client import Client, ClientError, ConnectionFailed
 from balancer.tests.integration import cli_runner
-from balancer.tests.integration.keystone_fixture import ADMIN_PASSWORD
+from balancer.tests.integration.keystone_fixture import ADMIN_PASSWORD, free_port, http
 
 pytestmark = pytest.mark.keystone
 
 
-def register(keystone, url):
-    """The ``balancer`` service and its public endpoint in the catalog
-    (updated when a run before this one registered another URL)."""
+#: a second service type, to tell interfaces and regions apart
+ALT = "balancer-alt"
+
+
+def register(keystone, service_type, endpoints):
+    """The service and its ``(interface, region, url)`` endpoints in the
+    catalog (replacing any a run before this one registered)."""
     admin = keystone.token("admin")
-    services = keystone._call("GET", "/services?type=balancer", None, admin)["services"]
+    for region in {region for _interface, region, _url in endpoints}:
+        if http("GET", keystone.url + "/regions/" + region, token=admin)[0] == 404:
+            keystone._call("POST", "/regions", {"region": {"id": region}}, admin)
+    services = keystone._call("GET", "/services?type=" + service_type, None,
+                              admin)["services"]
     if services:
         service_id = services[0]["id"]
     else:
         service_id = keystone._call("POST", "/services", {"service": {
-            "type": "balancer", "name": "balancer"}}, admin)["service"]["id"]
-    endpoints = keystone._call("GET", "/endpoints?service_id=%s" % service_id, None,
-                               admin)["endpoints"]
-    for endpoint in endpoints:
+            "type": service_type, "name": service_type}}, admin)["service"]["id"]
+    old = keystone._call("GET", "/endpoints?service_id=%s" % service_id, None,
+                         admin)["endpoints"]
+    for endpoint in old:
         keystone._call("DELETE", "/endpoints/%s" % endpoint["id"], None, admin)
-    keystone._call("POST", "/endpoints", {"endpoint": {
-        "service_id": service_id, "interface": "public", "url": url,
-        "region_id": "RegionOne"}}, admin)
+    for interface, region, url in endpoints:
+        keystone._call("POST", "/endpoints", {"endpoint": {
+            "service_id": service_id, "interface": interface, "url": url,
+            "region_id": region}}, admin)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +57,12 @@ def server(keystone, tmp_path_factory):
     with cli_runner.ApiServer(str(tmp_path_factory.mktemp("cli-ks")),
                               paste_deploy={"flavor": "keystone"},
                               keystone_authtoken=options) as api:
-        register(keystone, api.url)
+        register(keystone, "balancer", [("public", "RegionOne", api.url)])
+        # nothing listens on a port just found free
+        nowhere = "http://127.0.0.1:%d" % free_port()
+        register(keystone, ALT, [("public", "RegionOne", nowhere),
+                                 ("internal", "RegionTwo", api.url)])
+        api.nowhere = nowhere
         yield api
 
 
@@ -113,3 +133,94 @@ def test_openstackclient_plugin(keystone, server):
     # the tenant features too (setup.cfg's entry points, from registry.COMMANDS)
     cells = {cell.strip() for line in out.splitlines() for cell in line.split("|")}
     assert {"balancer access add", "balancer throttle set", "balancer vip create"} <= cells
+
+
+def password(keystone, user, **more):
+    """``Client.with_password`` arguments for ``user`` in its own project."""
+    return dict(auth_url=keystone.url, username=user,
+                password=ADMIN_PASSWORD if user == "admin" else keystone._passwords[user],
+                project_name=keystone._scopes[user], **more)
+
+
+@pytest.fixture(scope="module")
+def member_lb(keystone, server):
+    """A load balancer of project A on a noop device, made through the library."""
+    admin = Client.with_password(**password(keystone, "admin"))
+    device = admin.devices.create(name="ks-lib", type="noop", ip="127.0.0.1")
+    member = Client.with_password(**password(keystone, "member-a"))
+    lb = member.load_balancers.create("ks-lib-lb", device_id=device["id"])
+    assert member.wait_for(lb["id"], timeout=30, interval=0.1)["status"] == "ACTIVE"
+    return lb
+
+
+def lb_ids(client):
+    return [lb["id"] for lb in client.load_balancers.list()]
+
+
+def test_library_password_login_acts_as_the_project(keystone, member_lb):
+    assert member_lb["tenant_id"] == keystone.projects["A"]
+    assert member_lb["id"] in lb_ids(Client.with_password(**password(keystone, "member-a")))
+    # the tenant is the token's project: project B's member sees none of A's
+    assert member_lb["id"] not in lb_ids(
+        Client.with_password(**password(keystone, "member-b")))
+    with pytest.raises(ClientError) as err:
+        Client.with_password(**dict(password(keystone, "member-a"), password="wrong"))
+    assert "401" in str(err.value)
+
+
+def test_library_catalog_choice_by_service_type_interface_and_region(keystone, server,
+                                                                       member_lb):
+    creds = password(keystone, "member-a")
+    for choice in ({"interface": "internal"},
+                   {"interface": "internal", "region_name": "RegionTwo"}):
+        assert member_lb["id"] in lb_ids(Client.with_password(service_type=ALT, **choice,
+                                                              **creds))
+    with pytest.raises(ConnectionFailed) as err:
+        Client.with_password(service_type="no-such-service", **creds)
+    assert "no 'no-such-service' endpoint" in str(err.value)
+    with pytest.raises(ConnectionFailed) as err:
+        Client.with_password(service_type=ALT, interface="internal", region_name="RegionOne",
+                             **creds)
+    assert "interface internal, region RegionOne" in str(err.value)
+    # the public endpoint of ALT is found, and goes nowhere
+    with pytest.raises(ConnectionFailed) as err:
+        lb_ids(Client.with_password(service_type=ALT, **creds))
+    assert "cannot reach %s" % server.nowhere in str(err.value)
+
+
+def test_library_token_login_rescoped_by_keystone(keystone, member_lb):
+    token = keystone.token("member-a")
+    for scope in ({"project_id": keystone.projects["A"]}, {"project_name": "balancer-a"}):
+        client = Client.with_token(keystone.url, token, **scope)
+        assert member_lb["id"] in lb_ids(client)
+    with pytest.raises(ClientError) as err:
+        Client.with_token(keystone.url, token, project_id=keystone.projects["B"])
+    assert "401" in str(err.value)      # member-a has no role in project B
+    with pytest.raises(ClientError) as err:
+        Client.with_token(keystone.url, "not-a-token", project_id=keystone.projects["A"])
+    # Keystone's own words ("Could not recognize Fernet token (HTTP 404)")
+    assert str(err.value).startswith("Keystone: ") and "token" in str(err.value)
+
+
+def test_cli_catalog_options_and_their_variables(keystone, server, member_lb):
+    member = login(keystone, "member-a")
+    alt = ["--os-service-type", ALT, "--os-interface", "internal"]
+    for region in ([], ["--os-region-name", "RegionTwo"]):
+        assert member_lb["id"] in [r["id"] for r in run_json(*member, *alt, *region,
+                                                             "lb-list")]
+    failures = [
+        (["--os-service-type", "no-such-service"], "no 'no-such-service' endpoint"),
+        (alt + ["--os-region-name", "RegionOne"], "interface internal, region RegionOne"),
+        (["--os-service-type", ALT], "cannot reach %s" % server.nowhere),
+        (["--os-service-type", ALT, "--os-interface", "admin"], "interface admin")]
+    for options, words in failures:
+        code, out, err = cli_runner.balancer(*member, *options, "lb-list")
+        assert code == 1 and words in err, (options, code, out, err)
+    # the same choices from the environment
+    env = cli_runner.clean_env(OS_AUTH_URL=keystone.url, OS_USERNAME="member-a",
+                               OS_PASSWORD=keystone._passwords["member-a"],
+                               OS_PROJECT_NAME="balancer-a", OS_BALANCER_SERVICE_TYPE=ALT,
+                               OS_INTERFACE="internal", OS_REGION_NAME="RegionTwo")
+    assert member_lb["id"] in [r["id"] for r in run_json("lb-list", env=env)]
+    code, _out, err = cli_runner.balancer("lb-list", env=dict(env, OS_REGION_NAME="RegionOne"))
+    assert code == 1 and "region RegionOne" in err, err

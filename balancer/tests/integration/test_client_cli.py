@@ -2,8 +2,12 @@
 ``balancer-api`` process with noop devices.
 
 Every subcommand of ``balancer.cli.registry.COMMANDS`` runs here as the
-installed console script; the real HAProxy box is in test_cli_haproxy.py,
-Keystone's ``--os-*`` path and ``openstack balancer`` in test_cli_keystone.py.
+installed console script, twice: with a noop device
+(``test_every_subcommand_with_a_noop_device``) and with a real HAProxy box,
+whose served traffic is checked (``test_every_subcommand_with_a_real_haproxy_device``).
+test_cli_haproxy.py runs the doc's CLI session (tools/gen_cli_session.py)
+against a real box; Keystone's ``--os-*`` path and ``openstack balancer``
+are in test_cli_keystone.py.
 """
 
 import json

@@ -17,7 +17,8 @@ CANDIDATES = [None, True, False, 0, 1, 1.0, 2.5, -1, 80, 65535, 65536, 2 ** 40, 
               "draining", "RoundRobin", "10.0.0.1", "0.0.0.0", "::", "2001:db8::1",
               "127.0.0.1\n", "a b", "x" * 255, "x" * 256, "/health", "/a b", "200-204",
               "204-200", "200,301-302", "SID", "HTTP_COOKIE", "app-cookie", "\x00", "$HOME",
-              [], [1], {}, {"a": 1}, "true", "True"]
+              [], [1], {}, {"a": 1}, "true", "True", "0.5", ".5", "0.01", "-1", "1e3",
+              "nan", 0.05, 300.0]
 
 
 def _jsonschema_accepts(schema, data):

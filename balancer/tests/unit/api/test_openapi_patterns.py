@@ -47,3 +47,19 @@ def test_the_document_patterns_are_ecma_compatible():
 ])
 def test_address_rules(text, role, ok):
     assert (addresses.problem(text, role) is None) == ok
+
+
+@pytest.mark.parametrize("text", ["0.5", "1", ".5", "2.", "-3.25", "255", "abc", "", ".",
+                                  "-", "1e3", "nan", "inf", "0.5\n", " 1", "1,5", "1.2.3"])
+def test_the_document_s_decimal_string_is_what_a_fractional_number_accepts(text):
+    """``numberLike`` in the document: its string pattern accepts exactly the
+    strings the API turns into numbers (the range aside)."""
+    schema = openapi.standard({"numberLike": [-1000, 1000]})
+    pattern = schema["anyOf"][1]["pattern"]
+    in_document = re.search(pattern.replace("$", "\\Z"), text) is not None
+    try:
+        accepted = isinstance(validate({"numberLike": [-1000, 1000]}, text), float)
+    except exceptions.Invalid:
+        accepted = False
+    assert in_document == accepted
+    assert schema["anyOf"][0] == {"type": "number", "minimum": -1000, "maximum": 1000}

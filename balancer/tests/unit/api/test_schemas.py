@@ -65,3 +65,24 @@ def test_monitor_defaults_only_for_http():
     tcp = resources.monitor({"type": "tcp", "delay": 1, "timeout": 1,
                              "attemptsBeforeDeactivation": 1})
     assert "method" not in tcp and tcp["type"] == "TCP"
+
+
+@pytest.mark.parametrize("sent, stored", [("0.5", 0.5), (0.5, 0.5), ("1", 1.0), (2, 2.0),
+                                          (".25", 0.25), ("255", 255.0), ("3.", 3.0)])
+def test_a_fractional_number_is_taken_as_a_number_or_a_decimal_string(sent, stored):
+    device = resources.device_update({"vrrp_advert_int": sent})
+    assert device["vrrp_advert_int"] == stored
+    assert type(device["vrrp_advert_int"]) is float
+
+
+@pytest.mark.parametrize("sent, words", [
+    ("abc", "'abc' is not a number"), ("", "'' is not a number"),
+    ("1e3", "is not a number"), ("nan", "is not a number"), ("inf", "is not a number"),
+    (" 0.5", "is not a number"), ("0.5\n", "is not a number"), ("0,5", "is not a number"),
+    (True, "True is not a number"), ([1], "is not a number"),
+    ("0.01", "0.01 is not between 0.05 and 255"), (256, "256 is not between 0.05 and 255"),
+    ("-1", "-1.0 is not between 0.05 and 255")])
+def test_a_fractional_number_refuses_what_is_not_one_naming_the_field(sent, words):
+    field, message = invalid_field(resources.device_update, {"vrrp_advert_int": sent})
+    assert field == "vrrp_advert_int"
+    assert message.startswith("invalid vrrp_advert_int: ") and words in message, message
