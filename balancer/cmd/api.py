@@ -24,7 +24,9 @@ import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
+import eventlet.hubs  # noqa: E402
 import eventlet.wsgi  # noqa: E402
+import greenlet  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
 from balancer.api import bootstrap  # noqa: E402
@@ -92,8 +94,7 @@ def serve(conf):
 
 def _serve_here(application, sock, conf):
     """Serve on ``sock`` in this process until SIGTERM/SIGINT."""
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop_on_signals()
     try:
         application.start()
         # eventlet's own limit answers an empty 414 before the app is asked;
@@ -109,8 +110,29 @@ def _serve_here(application, sock, conf):
     return 0
 
 
+#: the green thread that serves, where SIGTERM/SIGINT end the server
+_serving = None
+
+
+def stop_on_signals():
+    """SIGTERM and SIGINT stop the server serving in the calling green thread."""
+    global _serving
+    _serving = greenlet.getcurrent()
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+
 def _stop(signum, frame):
-    raise SystemExit(0)
+    # Every thread here is a green thread of the main OS thread, so the
+    # handler runs in whichever one was running: a SystemExit raised in a
+    # deploy's thread would end only that thread (threading drops SystemExit
+    # without a word) and the server would go on serving.  It is thrown into
+    # the serving green thread instead, as soon as the running one yields.
+    hub = eventlet.hubs.get_hub()
+    current = greenlet.getcurrent()
+    if _serving is None or current is _serving or current is hub.greenlet:
+        raise SystemExit(0)     # the hub hands it on to the serving thread
+    hub.schedule_call_global(0, _serving.throw, SystemExit(0))
 
 
 def _fresh_logging_locks():

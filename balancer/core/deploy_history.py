@@ -1,8 +1,9 @@
 """What operators read about past deploys: outcome, duration, how many.
 
 :func:`record` is called once per deploy by
-``balancer.core.service.Service._run_deploy_locked``, after the outcome is
-settled; it never lets a failure of its own reach the deploy.
+``balancer.core.service.Service._run_deploy_locked`` (for a pair, once per
+box by ``balancer.core.pair_deploy``), after the outcome is settled; it never
+lets a failure of its own reach the deploy.
 :class:`DeployHistory` answers ``GET /deploys`` (balancer/api/v1/deploys.py)
 and feeds the chart of the dashboard's operator page
 (balancer/dashboard/static/js/operator.js).

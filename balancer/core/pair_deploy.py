@@ -17,12 +17,16 @@ configuration fails the deploy as a single device would (isolation), since
 both boxes must serve the same sections.
 """
 
+import dataclasses
 import logging
 import threading
+import time
 
-from balancer.core import coordination, isolation, pairs
+from balancer.core import coordination, deploy_history, isolation, pairs
+from balancer.core import metrics as service_metrics
 from balancer.core import status as st
 from balancer.db import api as db
+from balancer.db import models
 from balancer.db.session import retried_on_deadlock
 from balancer.drivers import base
 
@@ -85,6 +89,7 @@ def _deploy_locked(service, ids, force):
     if not pending and not force and not behind:
         return
     sides = _Sides(service, rows, settings)
+    started_at, clock = models.utcnow(), time.monotonic()
     try:
         outcome = isolation.isolate(sides.deploy, desired, isolation.suspects(heads),
                                     service.conf.deploy.isolation_max_deploys,
@@ -93,6 +98,19 @@ def _deploy_locked(service, ids, force):
         LOG.exception("deploy to pair %s/%s crashed", *ids)
         outcome = isolation.crashed([lb.id for lb in desired], err)
     _settle(service, ids, snapshot, outcome, sides, behind)
+    _record(service, ids, started_at, time.monotonic() - clock, outcome, sides)
+
+
+def _record(service, ids, started_at, seconds, outcome, sides):
+    """Each box's part, as a single device's deploy is counted and kept
+    (``Service._run_deploy_locked``): a box that was not reached failed with
+    its own error; the other one had the pair's outcome."""
+    for device_id in ids:
+        missed = sides.missed.get(device_id)
+        own = outcome if missed is None else dataclasses.replace(
+            outcome, live=None, failure=missed)
+        service.metrics.deployed(service_metrics.deploy_outcome(own), seconds)
+        deploy_history.record(service, device_id, started_at, seconds, own)
 
 
 class _Sides:

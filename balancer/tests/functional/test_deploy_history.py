@@ -84,3 +84,30 @@ def test_what_a_device_serves(api):
         ("a-lb", "t2", "ACTIVE"), ("b-lb", "t1", "ACTIVE")]
     assert api.get("/devices/%s/loadbalancers" % two["id"]).json == {"loadbalancers": []}
     assert api.get("/devices/nothing/loadbalancers", status=404).json["error"]["code"] == 404
+
+
+def test_a_pair_deploy_is_recorded_for_each_box(api):
+    """Both boxes of a pair get every deploy (balancer.core.pair_deploy); each
+    box's part is kept and counted, and a box that could not be reached is
+    FAILED with its own reason while its peer's part succeeded."""
+    first = api.add_device(name="a", vrrp_interface="eth0")
+    second = api.add_device(name="b", peer_id=first["id"], vrrp_router_id=5)
+    before = api.service.metrics.deploy_counts()
+    made = api.post_json("/t1/loadbalancers", lb("paired", 18040), status=202).json
+    assert made["loadbalancer"]["status"] == "ACTIVE"
+    deploys = api.get("/deploys").json["deploys"]
+    assert sorted((d["device_id"], d["outcome"], d["load_balancers"]) for d in deploys) == sorted(
+        [(first["id"], "SUCCESS", 1), (second["id"], "SUCCESS", 1)])
+    api.put_json("/devices/%s" % second["id"], {"noop_down": "link cut"})
+    newest = {}
+    for d in api.get("/deploys").json["deploys"]:
+        newest.setdefault(d["device_id"], d)
+    assert newest[first["id"]]["outcome"] == "SUCCESS", newest
+    assert newest[second["id"]]["outcome"] == "FAILED", newest
+    assert "link cut" in newest[second["id"]]["message"], newest
+    # /metrics counts the same parts as the history keeps
+    kept = [d["outcome"] for d in api.get("/deploys").json["deploys"]]
+    after = api.service.metrics.deploy_counts()
+    counted = {word: after[word][0] - before.get(word, (0, 0))[0] for word in after}
+    assert (counted["success"], counted["failed"]) == (
+        kept.count("SUCCESS"), kept.count("FAILED")), (counted, kept)

@@ -229,3 +229,70 @@ def test_edit_and_add_a_node_with_the_apis_messages(dash, server):
     expect(dash.status).to_contain_text("Node 127.0.0.1:9333 added")
     expect(page.get_by_role("rowheader", name="127.0.0.1:9333")).to_be_visible()
     expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
+
+
+def test_disable_a_node_and_see_it_in_maintenance(dash, server):
+    """DISABLED from the page: the API stores it and the device's health of
+    the node is MAINT (the noop device reports what a condition makes a node,
+    as HAProxy does; test_dashboard_haproxy.py sees a real box's)."""
+    lb = made_by_api(server, "t-disable", "disable1", 18611)
+    page = dash.open().page
+    dash.choose_tenant("t-disable")
+    page.get_by_role("link", name="disable1").click()
+    code, details = api(server.url, "GET", "/t-disable/loadbalancers/%s/details" % lb["id"])
+    node, other = details["nodes"]
+    row = page.locator("tr[data-node-id='%s']" % node["id"])
+    expect(row.locator(".node-condition")).to_have_text("ENABLED")
+    row.get_by_role("button", name="DISABLED").click()
+    expect(dash.status).to_contain_text("Node 127.0.0.1:%d is now DISABLED" % node["port"])
+    expect(row.locator(".node-condition")).to_have_text("DISABLED")
+    # a disabled node is deployed (PENDING_UPDATE), then the device reports it
+    expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
+    expect(row.locator(".node-health")).to_have_text("MAINT")
+    expect(row.get_by_role("button", name="DISABLED")).to_have_attribute("aria-pressed", "true")
+    expect(row.get_by_role("button", name="ENABLED")).to_have_attribute("aria-pressed", "false")
+    code, after = api(server.url, "GET", "/t-disable/loadbalancers/%s/nodes/%s"
+                      % (lb["id"], node["id"]))
+    assert after["node"]["condition"] == "DISABLED", after
+    # a fresh page reads the same from the API, and the other node is untouched
+    page.reload()
+    expect(row.locator(".node-condition")).to_have_text("DISABLED")
+    expect(row.locator(".node-health")).to_have_text("MAINT")
+    other_row = page.locator("tr[data-node-id='%s']" % other["id"])
+    expect(other_row.locator(".node-condition")).to_have_text("ENABLED")
+    expect(other_row.locator(".node-health")).to_have_text("UP")
+
+
+def test_persistence_and_a_monitor_added_elsewhere_show_up(dash, server):
+    """Session persistence and a health monitor made through the API while
+    the details page is open appear on it without a reload."""
+    lb = made_by_api(server, "t-sticky", "sticky1", 18612)
+    page = dash.open().page
+    dash.choose_tenant("t-sticky")
+    page.get_by_role("link", name="sticky1").click()
+    expect(page.get_by_text("No session persistence.")).to_be_visible()
+    expect(page.get_by_text("No health monitor: every node counts as up.")).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+    # a keyboard user on the VIP's link keeps it while the page redraws
+    vip_link = page.get_by_role("link", name="http://127.0.0.1:18612/")
+    vip_link.focus()
+    path = "/t-sticky/loadbalancers/" + lb["id"]
+    status, body = api(server.url, "POST", path + "/sessionPersistence",
+                       {"type": "APP_COOKIE", "cookieName": "JSESSIONID"})
+    assert status == 200, body
+    status, body = api(server.url, "POST", path + "/healthMonitoring", {"healthMonitoring": {
+        "type": "HTTP", "delay": 7, "timeout": 3, "attemptsBeforeDeactivation": 2,
+        "path": "/alive"}})
+    assert status == 200, body
+    persistence = page.get_by_role("table", name="How clients stick to a node")
+    expect(persistence.locator("tbody td")).to_have_text(["APP_COOKIE", "JSESSIONID"])
+    code, details = api(server.url, "GET", path + "/details")
+    assert [(s["type"], s["cookieName"]) for s in details["sessionPersistence"]] == [
+        ("APP_COOKIE", "JSESSIONID")], details
+    (monitor,) = details["healthMonitor"]
+    assert (monitor["type"], monitor["delay"], monitor["path"]) == ("HTTP", 7, "/alive")
+    monitors = page.get_by_role("table", name="How the nodes are checked")
+    expect(monitors.locator("tbody td")).to_have_text(
+        ["HTTP", "7", "3", "2", "GET /alive expects %s" % monitor["expected"]])
+    assert page.evaluate("window.sameDocument") is True
+    expect(vip_link).to_be_focused()

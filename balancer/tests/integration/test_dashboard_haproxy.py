@@ -81,3 +81,50 @@ def test_form_to_live_traffic_and_drain(browser, server, api_box):  # noqa: F811
         assert api_box.wait_for(lambda: first_name in served_by(api_box, port, 9))
     finally:
         dash.close()
+
+
+def test_health_down_and_maint_as_the_box_reports_them(browser, server, api_box):  # noqa: F811
+    """A node failing its health check shows DOWN; one disabled from the
+    page shows MAINT, is stored DISABLED and gets no traffic."""
+    port = api_box.free_vip_port(81)
+    monitor = {"type": "HTTP", "delay": "1", "timeout": "1", "attemptsBeforeDeactivation": "1",
+               "method": "GET", "path": "/health", "expected": "200"}
+    backends = api_box.backend_nodes()
+    status, body = api(server.url, "POST", "/t-health/loadbalancers", {
+        "name": "health1", "algorithm": "ROUND_ROBIN", "protocol": "HTTP",
+        "virtualIps": [{"address": api_box.ip, "port": port}],
+        "nodes": [{"address": a, "port": p} for a, p, _n in backends],
+        "healthMonitor": [monitor]})
+    assert status == 202, body
+    lb_id = body["loadbalancer"]["id"]
+    api_box.fail_health(0)
+    dash = Dashboard(browser, server.url)
+    try:
+        page = dash.open().page
+        dash.choose_tenant("t-health")
+        page.get_by_role("link", name="health1").click()
+        expect(page.locator("dl.facts dd").first).to_have_text("ACTIVE")
+        rows = [page.locator("tr", has=page.get_by_role("rowheader", name="%s:%d" % (a, p)))
+                for a, p, _n in backends]
+        expect(rows[0].locator(".node-health")).to_have_text("DOWN")
+        expect(rows[0].locator(".node-condition")).to_have_text("ENABLED")
+        expect(rows[1].locator(".node-health")).to_have_text("UP")
+        rows[1].get_by_role("button", name="DISABLED").click()
+        expect(dash.status).to_contain_text("Node %s:%d is now DISABLED" % backends[1][:2])
+        expect(rows[1].locator(".node-condition")).to_have_text("DISABLED")
+        expect(rows[1].locator(".node-health")).to_have_text("MAINT")
+        expect(rows[2].locator(".node-health")).to_have_text("UP")
+        code, nodes = api(server.url, "GET", "/t-health/loadbalancers/%s/nodes" % lb_id)
+        stored = {(n["address"], n["port"]): n for n in nodes["nodes"]}
+        assert stored[backends[1][:2]]["condition"] == "DISABLED", nodes
+        assert [stored[(a, p)]["operatingStatus"] for a, p, _n in backends] == [
+            "DOWN", "MAINT", "UP"], nodes
+        # only the third backend is left to serve
+        assert set(served_by(api_box, port)) == {backends[2][2]}
+        dash.screenshot("haproxy-down-maint.png")
+    finally:
+        api_box.fail_health(0, failing=False)
+        dash.close()
+        path = "/t-health/loadbalancers/" + lb_id
+        assert api(server.url, "DELETE", path)[0] == 204
+        assert api_box.wait_for(lambda: api(server.url, "GET", path)[0] == 404, timeout=30)

@@ -185,3 +185,32 @@ def test_the_wsgi_module_starts_the_service_at_its_first_request(tmp_path, monke
     assert done.returncode == 0, done.stderr[-2000:]
     before, after, status = json.loads(done.stdout.strip().splitlines()[-1])
     assert (before, after, status) == (0, 1, "200 OK")
+
+
+def test_sigterm_stops_the_server_whichever_green_thread_it_lands_in():
+    """Signal handlers run in the green thread that was running: a SIGTERM
+    that lands in a deploy's thread still stops the server (a SystemExit
+    raised there ended only that thread, silently, and the server served on)."""
+    code = textwrap.dedent("""\
+        import os, signal, threading, time
+        from balancer.cmd import api        # monkey-patches, as balancer-api does
+        import eventlet
+        api.stop_on_signals()
+        def busy():     # a deploy's thread, running Python code as the signal comes
+            os.kill(os.getpid(), signal.SIGTERM)
+            started = time.monotonic()
+            while time.monotonic() - started < 0.5:
+                pass
+            print("the busy thread finished")
+        threading.Thread(target=busy).start()
+        try:
+            eventlet.sleep(10)
+            print("still serving")
+        except SystemExit:
+            print("stopped")
+        """)
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True,
+                          text=True, timeout=60, cwd=REPO, stdin=subprocess.DEVNULL,
+                          env=dict(os.environ, PYTHONPATH=REPO))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["the busy thread finished", "stopped"], done.stdout

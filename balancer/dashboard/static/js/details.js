@@ -141,39 +141,52 @@ function render(body, lb, path) {
   if (shown && shown.key === key && body.contains(shown.node)) return;
   const focusId = focusKey(body);
   if (shown && body.contains(shown.node) && shown.id === lb.id) {
-    // only the live parts change: status, facts and node rows
-    replace(shown.node.querySelector(".facts-wrap"), facts(lb));
-    replace(shown.node.querySelector(".nodes-wrap"), nodesTable(lb, path));
+    // everything the API may have changed is drawn again; the forms (add a
+    // node, confirm a delete) stay as they are, with what was typed in them
+    for (const [name, part] of liveParts(lb, path)) replace(shown.node.querySelector("." + name), part);
     shown.key = key;
     restoreFocus(body, focusId);
     return;
   }
+  const parts = new Map(liveParts(lb, path));
+  const wrap = (name) => h("div", { class: name }, parts.get(name));
   const node = h("div", {},
-    h("div", { class: "facts-wrap" }, facts(lb)),
+    wrap("facts-wrap"),
     h("div", { class: "actions" },
       h("a", { href: `#/lbs/${encodeURIComponent(lb.id)}/edit` }, "Edit"), ...deleteSection(lb, path)),
     h("h2", {}, "Virtual IPs"),
-    table("Addresses this load balancer answers on", ["Address", "Port", "Link"],
-      lb.virtualIps.map((vip) => h("tr", {}, h("td", {}, vip.address), h("td", {}, vip.port),
-                                       h("td", {}, vipLink(vip, lb))))),
+    wrap("vips-wrap"),
     h("h2", {}, "Nodes"),
-    h("div", { class: "nodes-wrap" }, nodesTable(lb, path)),
+    wrap("nodes-wrap"),
     addNodeForm(path, () => lookAgain()),
     h("h2", {}, "Health monitors"),
-    lb.healthMonitor.length
+    wrap("monitors-wrap"),
+    h("h2", {}, "Session persistence"),
+    wrap("persistence-wrap"));
+  replace(body, node);
+  shown = { key, node, id: lb.id };
+  restoreFocus(body, focusId);
+}
+
+// [wrapper class, content] of each part of the page drawn from the API's answer
+function liveParts(lb, path) {
+  return [
+    ["facts-wrap", facts(lb)],
+    ["vips-wrap", table("Addresses this load balancer answers on", ["Address", "Port", "Link"],
+      lb.virtualIps.map((vip) => h("tr", {}, h("td", {}, vip.address), h("td", {}, vip.port),
+                                       h("td", {}, vipLink(vip, lb)))))],
+    ["nodes-wrap", nodesTable(lb, path)],
+    ["monitors-wrap", lb.healthMonitor.length
       ? table("How the nodes are checked", ["Type", "Delay (s)", "Timeout (s)", "Attempts", "Request"],
         lb.healthMonitor.map((m) => h("tr", {}, h("td", {}, m.type), h("td", {}, m.delay),
           h("td", {}, m.timeout), h("td", {}, m.attemptsBeforeDeactivation),
           h("td", {}, m.path ? `${m.method || "GET"} ${m.path} expects ${m.expected || "2xx"}` : ""))))
-      : h("p", {}, "No health monitor: every node counts as up."),
-    h("h2", {}, "Session persistence"),
-    lb.sessionPersistence.length
+      : h("p", {}, "No health monitor: every node counts as up.")],
+    ["persistence-wrap", lb.sessionPersistence.length
       ? table("How clients stick to a node", ["Type", "Cookie"],
         lb.sessionPersistence.map((s) => h("tr", {}, h("td", {}, s.type), h("td", {}, s.cookieName || ""))))
-      : h("p", {}, "No session persistence."));
-  replace(body, node);
-  shown = { key, node, id: lb.id };
-  restoreFocus(body, focusId);
+      : h("p", {}, "No session persistence.")],
+  ];
 }
 
 function nodesTable(lb, path) {
@@ -183,20 +196,23 @@ function nodesTable(lb, path) {
     lb.nodes.map((node) => nodeRow(node, lb, path)));
 }
 
-// what has the focus, in words that survive a re-render: an element's id,
-// or "node id:condition" for a node's toggle
+// what has the focus, as a CSS selector that finds it again after a
+// re-render: a node's toggle, a VIP's link, or an element's id
 function focusKey(body) {
   const active = document.activeElement;
   if (!active || !body.contains(active)) return null;
-  if (active.dataset.condition) return active.closest("tr").dataset.nodeId + ":" + active.dataset.condition;
-  return active.id || null;
+  if (active.dataset.condition) {
+    return `tr[data-node-id="${CSS.escape(active.closest("tr").dataset.nodeId)}"] ` +
+           `button[data-condition="${CSS.escape(active.dataset.condition)}"]`;
+  }
+  if (active.closest(".vips-wrap") && active.tagName === "A") {
+    return `.vips-wrap a[href="${CSS.escape(active.getAttribute("href"))}"]`;
+  }
+  return active.id ? "#" + CSS.escape(active.id) : null;
 }
 
-function restoreFocus(body, focusId) {
-  if (!focusId) return;
-  const [nodeId, condition] = focusId.split(":");
-  const target = condition
-    ? body.querySelector(`tr[data-node-id="${CSS.escape(nodeId)}"] button[data-condition="${condition}"]`)
-    : document.getElementById(focusId);
+function restoreFocus(body, selector) {
+  if (!selector) return;
+  const target = body.querySelector(selector);
   if (target && document.activeElement !== target) target.focus();
 }

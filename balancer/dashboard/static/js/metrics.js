@@ -23,6 +23,7 @@ async function sample() {
 
 export function requestRates() {
   const samples = [];   // [time ms, total]
+  let trimmed = false;  // samples older than 30 minutes were let go
   return async function rates() {
     let total = null;
     try {
@@ -36,17 +37,27 @@ export function requestRates() {
     }
     const now = Date.now();
     samples.push([now, total]);
-    while (samples.length > 2 && now - samples[0][0] > 30 * 60000) samples.shift();
+    while (samples.length > 2 && now - samples[0][0] > 30 * 60000) {
+      samples.shift();
+      trimmed = true;
+    }
     const points = [];
+    let answered = 0;
     for (let i = 1; i < samples.length; i++) {
       const [t0, v0] = samples[i - 1];
       const [t1, v1] = samples[i];
-      const perMinute = Math.max(0, v1 - v0) * 60000 / Math.max(1, t1 - t0);
-      points.push({ label: new Date(t1).toISOString().slice(11, 16), value: Math.round(perMinute) });
+      // a restarted server counts from 0 again: no negative increase
+      const increase = Math.max(0, v1 - v0);
+      answered += increase;
+      points.push({ label: new Date(t1).toISOString().slice(11, 16),
+                    value: Math.round(increase * 60000 / Math.max(1, t1 - t0)) });
     }
-    const last = points.length ? points[points.length - 1].value : 0;
+    if (!points.length) {
+      return { available: true, points, summary: "Counting API requests; the rate shows after the next sample." };
+    }
+    const since = trimmed ? "in the last 30 minutes" : "since this page opened";
     return { available: true, points,
-             summary: points.length ? `About ${last} API requests per minute now (sampled since this page opened).`
-               : "Counting API requests; the rate shows after the next sample." };
+             summary: `About ${points[points.length - 1].value} API requests per minute now; ` +
+                      `${answered} answered ${since}.` };
   };
 }

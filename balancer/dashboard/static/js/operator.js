@@ -1,5 +1,5 @@
 // Operator pages (policy lets only admins read /devices and /deploys):
-// devices with reachability, health and HA role where the API has them,
+// devices with reachability, health and, for a pair, the HA role of each,
 // load balancers per device, the last deploys, and a live chart.
 
 import { call, session } from "./api.js";
@@ -13,17 +13,20 @@ function notOperator(main, what) {
     h("p", {}, "Only operators (the admin role) may see this page."));
 }
 
-// Fields other parts of the service add as they grow; shown when present.
+// the prober's word (ONLINE, DEGRADED, OFFLINE, UNKNOWN) and, when it has
+// one, its reason ("not probed yet", the SSH error)
 function health(device) {
-  const value = device.health;
-  if (value === undefined || value === null) return h("span", { class: "muted" }, "not reported");
-  return badge(typeof value === "object" ? value.status || value.state || JSON.stringify(value) : value);
+  return [badge(device.health),
+    device.health_error ? h("span", { class: "muted" }, " " + device.health_error) : ""];
 }
 
-function role(device) {
+// the VRRP role keepalived reports on a paired device, and its peer by name
+function role(device, names) {
   const ha = device.ha;
-  if (!ha || !ha.role) return h("span", { class: "muted" }, "single device");
-  return [badge(ha.role), ha.peer_id || ha.pair_id ? ` (pair ${ha.pair_id || ha.peer_id})` : ""];
+  if (!ha) return h("span", { class: "muted" }, "single device");
+  const peer = names.get(ha.peer_id) || ha.peer_id;
+  return [badge(ha.role), ` paired with ${peer}`,
+    ha.behind ? h("span", { class: "error-text" }, `; behind: it missed a change ${peer} got`) : ""];
 }
 
 export function devicesView(main) {
@@ -40,13 +43,14 @@ export function devicesView(main) {
     }
     const usage = await Promise.all(devices.map((d) =>
       call("GET", `/devices/${encodeURIComponent(d.id)}/loadbalancers`).then((a) => a.loadbalancers, () => null)));
+    const names = new Map(devices.map((d) => [d.id, d.name]));
     const rows = devices.map((d, i) => h("tr", { dataset: { deviceId: d.id } },
       h("th", { scope: "row" }, d.name),
       h("td", {}, d.type),
       h("td", {}, `${d.ip}:${d.port ?? 22}`),
       h("td", { class: "device-reachability" }, badge(d.operatingStatus)),
       h("td", { class: "device-health" }, health(d)),
-      h("td", { class: "device-role" }, role(d)),
+      h("td", { class: "device-role" }, role(d, names)),
       h("td", { class: "device-lbs" }, usage[i] === null ? "?" : lbSummary(usage[i]))));
     replace(body, devices.length
       ? table(`${devices.length} device${devices.length === 1 ? "" : "s"}`,
@@ -54,6 +58,10 @@ export function devicesView(main) {
       : h("p", {}, "No devices are registered."));
     return false;
   });
+}
+
+function deploys(count) {
+  return `${count} deploy${count === 1 ? "" : "s"}`;
 }
 
 function lbSummary(lbs) {
@@ -85,14 +93,16 @@ export function deploysView(main) {
     }
     const total = answer.perMinute.reduce((n, m) => n + m.deploys, 0);
     const failed = answer.perMinute.reduce((n, m) => n + m.failed, 0);
+    const summary = `${deploys(total)} in the last 30 minutes, ${failed} not fully successful`;
     replace(chart, h("h2", { id: "chart-title" }, "Deploys per minute, last 30 minutes"),
       barChart(answer.perMinute.map((m) => ({ label: m.minute.slice(11, 16), value: m.deploys, bad: m.failed })),
-        `${total} deploys in the last 30 minutes, ${failed} not fully successful`),
-      h("p", { id: "chart-summary" }, `${total} deploys in the last 30 minutes, ${failed} not fully successful.`));
+        summary, (p) => `${p.label} UTC: ${deploys(p.value)}, ${p.bad} not fully successful`),
+      h("p", { id: "chart-summary" }, summary + "."));
     const rate = await rates();
     replace(requests, h("h2", { id: "req-title" }, "API requests per minute"),
       rate.available
-        ? [barChart(rate.points, rate.summary), h("p", { id: "requests-summary" }, rate.summary)]
+        ? [barChart(rate.points, rate.summary, (p) => `${p.label} UTC: about ${p.value} API requests per minute`),
+          h("p", { id: "requests-summary" }, rate.summary)]
         : h("p", { id: "requests-summary" }, rate.summary));
     replace(list, answer.deploys.length
       ? table("Newest first", ["Started", "Device", "Outcome", "Duration", "Load balancers", "Message"],
