@@ -8,6 +8,9 @@ osc_plugin) both put a ``balancer.client.Client`` there.
 import argparse
 import json
 
+import yaml
+
+from cliff import columns as cliff_columns
 from cliff import command, lister, show
 
 from balancer.client import errors
@@ -67,14 +70,45 @@ def without_secrets(value):
     return value
 
 
+class _PrintsAsJson:
+    def __str__(self):
+        return json.dumps(self, sort_keys=True)
+
+
+class _JsonList(_PrintsAsJson, list):
+    pass
+
+
+class _JsonDict(_PrintsAsJson, dict):
+    pass
+
+
+# cliff's yaml formatter uses safe_dump, which knows only exact list and dict
+yaml.SafeDumper.add_representer(_JsonList, yaml.SafeDumper.represent_list)
+yaml.SafeDumper.add_representer(_JsonDict, yaml.SafeDumper.represent_dict)
+
+
+class Structured(cliff_columns.FormattableColumn):
+    """A list or object in a record: JSON text in a table; itself (nested
+    JSON or YAML) with ``-f json`` or ``-f yaml``.  cliff's ``value`` and
+    ``shell`` formatters print ``str()`` of what ``machine_readable`` gives,
+    so that is a list or dict whose ``str()`` is JSON text, as before."""
+
+    def human_readable(self):
+        return json.dumps(self._value, sort_keys=True)
+
+    def machine_readable(self):
+        kind = _JsonList if isinstance(self._value, list) else _JsonDict
+        return kind(self._value)
+
+
 def as_columns(record):
-    """(columns, values) of a record for ``ShowOne``: sorted keys, and
-    lists or objects as JSON text, which every formatter can print; no
-    private key, even if a server sent one."""
+    """(columns, values) of a record for ``ShowOne``: sorted keys, lists
+    and objects as ``Structured``; no private key, even if a server sent one."""
     record = without_secrets(record)
     keys = sorted(record)
-    values = [record[k] if not isinstance(record[k], (list, dict))
-              else json.dumps(record[k], sort_keys=True) for k in keys]
+    values = [Structured(record[k]) if isinstance(record[k], (list, dict)) else record[k]
+              for k in keys]
     return keys, values
 
 

@@ -118,7 +118,7 @@ def https_vip(cli, lb_id, address, workdir, effects=None):
     assert (vip["protocol"], vip["deployed"], vip["forwardedHeaders"], vip["ciphers"],
             vip["httpRedirectPort"]) == ("HTTPS", "True", False, CIPHERS, redirect)
     assert NAMES[0] in json.dumps(vip["certificateInfo"])
-    assert [NAMES[1] in json.dumps(s) for s in json.loads(vip["sniCertificates"])] == [True]
+    assert [NAMES[1] in json.dumps(s) for s in vip["sniCertificates"]] == [True]
     if effects:
         effects.serves_certificates(port, pems, ca, "TLSv1.2")
         effects.redirects(redirect, port)

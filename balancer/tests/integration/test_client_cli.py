@@ -105,13 +105,16 @@ def every_subcommand(cli, device, vip_address, vip_ports, backend, workdir, serv
     assert [s["id"] for s in cli.json("sticky-list", lb["id"])] == [sticky["id"]]
     assert cli.json("sticky-show", lb["id"], sticky["id"])["type"] == "HTTP_COOKIE"
 
+    # nested records are nested in -f json, and JSON text in -f value
     details = cli.json("lb-details", lb["id"])
-    assert [n["id"] for n in json.loads(details["nodes"])] == [node["id"]]
-    assert len(json.loads(details["healthMonitor"])) == 1
+    assert [n["id"] for n in details["nodes"]] == [node["id"]]
+    assert len(details["healthMonitor"]) == 1
+    assert json.loads(cli.ok("lb-details", "-f", "value", "-c", "nodes", lb["id"])[0]) == \
+        details["nodes"]
 
     stats = cli.json("lb-stats", lb["id"])
     assert stats["liveStatus"] == "KNOWN"
-    assert [n["id"] for n in json.loads(stats["nodes"])] == [node["id"]]
+    assert [n["id"] for n in stats["nodes"]] == [node["id"]]
     defaults = cli.json("limits-show")      # the server's [limits] section
     assert cli.json("limits-set", "--load-balancers", "7", "--nodes", "9") == dict(
         defaults, loadBalancers=7, nodesPerLoadBalancer=9)

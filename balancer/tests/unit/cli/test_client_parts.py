@@ -33,3 +33,4 @@ def test_non_json_error_still_says_something():
     err = errors.from_response(502, "Bad Gateway", None, "<html>proxy down</html>")
     assert type(err) is errors.ClientError and "proxy down" in str(err)
     assert err.status == 502 and err.error["code"] == 502
+
