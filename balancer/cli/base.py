@@ -9,7 +9,6 @@ import argparse
 import json
 
 import yaml
-
 from cliff import columns as cliff_columns
 from cliff import command, lister, show
 
