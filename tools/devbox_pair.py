@@ -141,8 +141,12 @@ def demo(state_file, seconds=8.0):
         print(f"   {now - began:5.2f}s  {status or 'failed'} {body.strip():<12} VIP on {owner}")
         time.sleep(0.2)
     failed = [t for t, status in rows if status != 200]
+    served_after = [t for t, status in rows if status == 200 and t > killed]
+    if not served_after:
+        print("   no request was answered after the kill: the other box did not take over")
+        return 1
     if failed:
-        good = [t for t, status in rows if status == 200 and t > failed[0]]
+        good = [t for t in served_after if t > failed[0]]
         took = (good[0] if good else now) - failed[0]
         print(f"   {len(failed)} request(s) failed, for {took:.2f}s; traffic continues on "
               "the other box")

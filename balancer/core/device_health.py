@@ -36,27 +36,33 @@ def health_of(probe, paired):
     if not probe.haproxy_answering:
         return HEALTH_OFFLINE, probe.error or "HAProxy does not answer"
     if paired and probe.vrrp_role == VRRP_FAULT:
-        return HEALTH_DEGRADED, "keepalived reports FAULT"
+        return HEALTH_DEGRADED, probe.error or "keepalived reports FAULT"
     if paired and probe.vrrp_role == VRRP_UNKNOWN:
         return HEALTH_DEGRADED, "the device is paired but keepalived reports no state"
     return HEALTH_ONLINE, probe.error or None
 
 
-def pair_health(own, peer=None):
+def pair_health(own, peer=None, own_role=None, peer_role=None):
     """What serving a load balancer placed on a device is worth: the
     device's own word without a peer; with one, ONLINE when both sides are,
     OFFLINE when neither serves, DEGRADED while one side is down (the other
-    still serves every VIP of the pair).  UNKNOWN on either side (never
-    probed, or its last probe is too old) gives no verdict: UNKNOWN."""
+    still serves every VIP of the pair).  A side serves when its HAProxy
+    answers (ONLINE or DEGRADED) and its keepalived is not in FAULT (a box
+    in FAULT holds no VIP).  UNKNOWN on either side (never probed, or its
+    last probe is too old) gives no verdict: UNKNOWN."""
     if peer is None:
         return own
     if HEALTH_UNKNOWN in (own, peer):
         return HEALTH_UNKNOWN
     if own == peer == HEALTH_ONLINE:
         return HEALTH_ONLINE
-    if own == peer == HEALTH_OFFLINE:
+    if not (_serves(own, own_role) or _serves(peer, peer_role)):
         return HEALTH_OFFLINE
     return HEALTH_DEGRADED
+
+
+def _serves(word, role):
+    return word != HEALTH_OFFLINE and role != VRRP_FAULT
 
 
 class Record:
@@ -89,7 +95,15 @@ def word(records, device_id, now):
 def serving_word(records, device_id, peer_id, now):
     """``pair_health`` of a device and its peer (None: not paired)."""
     own = word(records, device_id, now)
-    return pair_health(own, word(records, peer_id, now) if peer_id else None)
+    if not peer_id:
+        return own
+    return pair_health(own, word(records, peer_id, now), _role(records, device_id),
+                       _role(records, peer_id))
+
+
+def _role(records, device_id):
+    record = records.get(device_id)
+    return record.vrrp_role if record is not None else None
 
 
 class Fleet:

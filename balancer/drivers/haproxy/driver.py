@@ -135,9 +135,13 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
                 % (stage, status, directory, (text + err).strip()))
 
     def vrrp_role(self):
-        _status, out, _err = self._run(keepalived.role_script(
-            self.layout, keepalived.state_dir(self.device.extra)))
-        return keepalived.parse_role(out)
+        """The role the health probe reads (``probe``): FAULT when the
+        box's keepalived is not running, whatever it last wrote."""
+        found = self.probe()
+        if not found.reachable:
+            raise base.DriverError("the device could not be reached",
+                                   operator_fault_string=found.error, device_fault=True)
+        return found.vrrp_role
 
     def _deploy_config(self, lbs):
         started, timings = time.monotonic(), {}

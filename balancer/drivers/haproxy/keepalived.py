@@ -159,15 +159,3 @@ def apply_script(layout, pair, lbs, keepalived_bin="keepalived", directory=STATE
     if layout.sudo:
         return "sudo -n sh -c " + q(script)
     return script
-
-
-def role_script(layout, directory=STATE_DIR):
-    """Print the box's VRRP state word (nothing when keepalived never wrote one)."""
-    path = shlex.quote(posixpath.join(directory, KEEPALIVED_STATE_FILE))
-    return ("if [ -r %s ]; then cat %s; else %scat %s; fi 2>/dev/null; exit 0"
-            % (path, path, layout.sudo, path))
-
-
-def parse_role(output):
-    words = output.split()
-    return words[0].upper() if words else None

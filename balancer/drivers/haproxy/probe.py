@@ -45,7 +45,7 @@ def parse(output, socket):
     role = ((facts.get("vrrp") or [""])[0] or constants.VRRP_UNKNOWN).upper()
     if role not in constants.VRRP_ROLES:
         role = constants.VRRP_UNKNOWN
-    error = ""
+    error = (facts.get("vrrp-error") or [""])[0].strip()
     if not pid:
         why = (facts.get("haproxy-error") or [""])[0].strip()
         error = "HAProxy does not answer on its stats socket %s%s" % (

@@ -175,6 +175,11 @@ def test_a_pair_is_degraded_while_one_side_is_down_and_offline_when_both_are(api
     probe(api)
     assert show(api, first)["health"] == c.HEALTH_DEGRADED       # keepalived FAULT
     assert lb_status(api, lb) == "DEGRADED"
+    # a box in FAULT holds no VIP: beside a dead peer, nothing serves
+    set_keys(api, second, noop_haproxy_down="refused")
+    probe(api)
+    assert lb_status(api, lb) == "OFFLINE"
+    set_keys(api, second, noop_haproxy_down="")
     set_keys(api, first, noop_vrrp_role="MASTER")
     probe(api)
     assert lb_status(api, lb) == "ONLINE"

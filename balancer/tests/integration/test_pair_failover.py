@@ -239,6 +239,13 @@ def test_keepalived_killed_the_peer_takes_over_and_the_box_comes_back_clean(lab,
     assert not failed_before(rows, killed_at)
     assert not [r for r in failures(rows, killed_at) if r[0] > killed_at + WINDOW]
     assert active.holds(lab.vip)             # the leftover of the killed keepalived
+    # its state file still says MASTER: the probe and the role must not believe it
+    active_id = next(i for i, box in pair["boxes"].items() if box is active)
+    assert active.state_word() == "MASTER"
+    api.service.prober.run_once()
+    shown = api.get("/devices/%s" % active_id).json["device"]
+    assert (shown["health"], shown["ha"]["role"]) == ("DEGRADED", "FAULT"), shown
+    assert "keepalived is not running" in shown["health_error"]
     api.service.reconciler.run_once(wait=60)
     assert wait_for(lambda: lab.holder() is survivor, 10), "two boxes still hold the VIP"
     assert wait_for(lambda: active.state_word() == "BACKUP", 10), active.state_word()
@@ -292,6 +299,9 @@ def test_link_down_change_on_survivor_and_a_returning_box_waits_until_current(
         assert lab.holder() is None and not active.holds(lab.vip), \
             "a box that is not current took the VIP"
         assert "disabled" not in active.read_config()       # it is stale indeed
+        # the one box whose HAProxy runs is in FAULT: nothing serves, and it says so
+        api.service.prober.run_once()
+        assert lb_view(api, lb_id)["operatingStatus"] == "OFFLINE"
         assert server_status(active, lb_id, node["id"]) not in (None, "MAINT")
     # no manual step: the background sweep catches both boxes up
     assert wait_for(lambda: lab.holder() is not None, 40), "nobody took the VIP back"

@@ -11,7 +11,10 @@
 # balancer/drivers/haproxy/probe.py parses:
 #   haproxy PID          the pid HAProxy answers "show info" with (empty: none)
 #   haproxy-error TEXT   why nothing answered, when nothing did
-#   vrrp ROLE            the first word of STATE_FILE (empty: no such file)
+#   vrrp ROLE            the first word of STATE_FILE (empty: no such file);
+#                        FAULT when keepalived is not running, since a killed
+#                        keepalived leaves its last word (MASTER) behind
+#   vrrp-error TEXT      why the role is FAULT when keepalived said nothing
 # Checked by shellcheck: balancer/tests/unit/drivers/haproxy/test_probe_script.py.
 
 S=$1
@@ -36,7 +39,16 @@ if [ -e "$STATE" ]; then
     fi
     # keepalived's notify lines may carry more than the word: keep the word
     set -- $role
-    echo "@@balancer vrrp ${1:-}"
+    # keepalived-apply.sh starts keepalived with its pid file beside STATE
+    kpid=$(cat "${STATE%/*}/keepalived.pid" 2>/dev/null ||
+           $S cat "${STATE%/*}/keepalived.pid" 2>/dev/null)
+    if [ -n "$kpid" ] && grep -qs keepalived "/proc/$kpid/comm" &&
+       ! grep -qs '^State:[[:space:]]*[ZX]' "/proc/$kpid/status"; then
+        echo "@@balancer vrrp ${1:-}"
+    else
+        echo "@@balancer vrrp FAULT"
+        echo "@@balancer vrrp-error keepalived is not running (it last reported ${1:-nothing})"
+    fi
 else
     echo "@@balancer vrrp"
 fi

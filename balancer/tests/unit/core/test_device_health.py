@@ -55,18 +55,33 @@ def test_without_a_peer_the_device_word_is_the_word():
         assert dh.pair_health(word, None) == word
 
 
-@pytest.mark.parametrize("own, peer", list(itertools.product(c.HEALTHS, repeat=2)))
-def test_pair_health_of_every_combination(own, peer):
-    combined = dh.pair_health(own, peer)
-    assert combined == dh.pair_health(peer, own), "the pair's word is symmetric"
+ROLES = (None, c.VRRP_MASTER, c.VRRP_BACKUP, c.VRRP_FAULT, c.VRRP_UNKNOWN)
+
+
+@pytest.mark.parametrize("own, peer, own_role, peer_role",
+                         list(itertools.product(c.HEALTHS, c.HEALTHS, ROLES, ROLES)))
+def test_pair_health_of_every_combination(own, peer, own_role, peer_role):
+    combined = dh.pair_health(own, peer, own_role, peer_role)
+    assert combined == dh.pair_health(peer, own, peer_role, own_role), \
+        "the pair's word is symmetric"
+    # a side serves when its HAProxy answers and its keepalived is not in FAULT
+    serving = [word != c.HEALTH_OFFLINE and role != c.VRRP_FAULT
+               for word, role in ((own, own_role), (peer, peer_role))]
     if c.HEALTH_UNKNOWN in (own, peer):
         assert combined == c.HEALTH_UNKNOWN
     elif own == peer == c.HEALTH_ONLINE:
         assert combined == c.HEALTH_ONLINE
-    elif own == peer == c.HEALTH_OFFLINE:
+    elif not any(serving):
         assert combined == c.HEALTH_OFFLINE
     else:                    # one side down or degraded, the other serving
         assert combined == c.HEALTH_DEGRADED
+
+
+def test_a_side_in_fault_beside_an_offline_one_serves_nothing():
+    assert dh.pair_health(c.HEALTH_DEGRADED, c.HEALTH_OFFLINE, c.VRRP_FAULT, None) == \
+        c.HEALTH_OFFLINE
+    assert dh.pair_health(c.HEALTH_DEGRADED, c.HEALTH_OFFLINE, c.VRRP_UNKNOWN, None) == \
+        c.HEALTH_DEGRADED
 
 
 def test_a_stored_word_is_believed_until_valid_until_only():
@@ -88,6 +103,9 @@ def test_serving_word_combines_a_device_and_its_peer():
     assert dh.serving_word(records, "b", "a", NOW) == c.HEALTH_DEGRADED
     assert dh.serving_word(records, "b", None, NOW) == c.HEALTH_OFFLINE
     assert dh.serving_word(records, "a", "old", NOW) == c.HEALTH_UNKNOWN
+    records["f"] = record(c.HEALTH_DEGRADED, role=c.VRRP_FAULT, device_id="f")
+    assert dh.serving_word(records, "f", "b", NOW) == c.HEALTH_OFFLINE
+    assert dh.serving_word(records, "f", "a", NOW) == c.HEALTH_DEGRADED
 
 
 def test_view_of_never_probed_fresh_and_stale_devices():

@@ -15,7 +15,7 @@ from .test_keepalived import pair, sticky_lbs
 
 
 class PairedDevice(FakeDevice):
-    """A fake box that also answers keepalived's apply and role scripts."""
+    """A fake box that also answers keepalived's apply script and the probe."""
 
     def __init__(self, config):
         super().__init__(config)
@@ -31,8 +31,9 @@ class PairedDevice(FakeDevice):
                                      b"bad keyword\n", b"")
             return CommandResult(0, b"@@balancer keepalived reloaded\n@@balancer state "
                                  + self.state.encode() + b"\n@@balancer done\n", b"")
-        if "keepalived.state" in command and "cat " in command:
-            return CommandResult(0, (self.state + "\n").encode(), b"")
+        if "balancer-probe" in command:           # scripts/probe.sh, by its name
+            return CommandResult(0, b"@@balancer haproxy 42\n@@balancer vrrp "
+                                 + self.state.encode() + b"\n", b"")
         return super().respond(command, stdin)
 
 

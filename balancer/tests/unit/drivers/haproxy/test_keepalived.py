@@ -98,8 +98,6 @@ def test_values_that_would_break_the_file_are_refused():
 def test_state_file_is_in_the_state_directory():
     assert keepalived.state_file({}) == "/var/lib/balancer/keepalived.state"
     assert keepalived.state_file({"state_dir": "/srv/b/"}) == "/srv/b/keepalived.state"
-    assert keepalived.parse_role("MASTER\n") == "MASTER"
-    assert keepalived.parse_role("") is None
 
 
 def _tool(name):
@@ -171,8 +169,7 @@ def test_keepalived_check_fails_on_a_broken_file(eth1_namespace, tmp_path):
 @pytest.mark.parametrize("sudo", ["", "sudo -n "])
 def test_device_scripts_pass_shellcheck(sudo):
     layout = remote.Layout(sudo=sudo)
-    sent = {"apply": keepalived.apply_script(layout, pair(), sticky_lbs()),
-            "role": keepalived.role_script(layout)}
+    sent = {"apply": keepalived.apply_script(layout, pair(), sticky_lbs())}
     for name in ("keepalived-apply.sh", "keepalived-notify.sh", "keepalived-track.sh"):
         sent[name] = (SCRIPTS / name).read_text()
     for name, text in sent.items():

@@ -83,14 +83,24 @@ class _FakeStatsSocket:
 
 
 @pytest.mark.allow_subprocess
-@pytest.mark.parametrize("answering", [True, False])
-def test_the_command_runs_in_sh_and_reads_socket_and_state(tmp_path, answering):
-    """The exact command the driver sends, run by a local sh (socat needed)."""
+@pytest.mark.parametrize("answering, keepalived_runs", [(True, True), (False, True),
+                                                        (True, False)])
+def test_the_command_runs_in_sh_and_reads_socket_and_state(tmp_path, answering,
+                                                           keepalived_runs):
+    """The exact command the driver sends, run by a local sh (socat needed).
+    A keepalived killed with SIGKILL leaves MASTER in its state file: the
+    probe believes the word only while the pid file names a live keepalived."""
     if shutil.which("socat") is None:
         skip_outside_ci("needs socat (tools/install-system-packages)")
     sock = str(tmp_path / "admin.sock")
     server = _FakeStatsSocket(sock) if answering else None
     (tmp_path / probe.KEEPALIVED_STATE_FILE).write_text("MASTER\n")
+    stand_in = None
+    if keepalived_runs:
+        # a process whose name is keepalived (sleep under that name)
+        shutil.copy(shutil.which("sleep"), tmp_path / "keepalived")
+        stand_in = subprocess.Popen([str(tmp_path / "keepalived"), "60"])
+        (tmp_path / "keepalived.pid").write_text("%d\n" % stand_in.pid)
     layout = remote.Layout(socket=sock)
     try:
         done = subprocess.run(["sh", "-c", probe.command(layout, {"state_dir": str(tmp_path)})],
@@ -99,10 +109,17 @@ def test_the_command_runs_in_sh_and_reads_socket_and_state(tmp_path, answering):
     finally:
         if server:
             server.close()
+        if stand_in:
+            stand_in.kill()
+            stand_in.wait()
     found = probe.parse(done.stdout, sock)
-    assert found.vrrp_role == c.VRRP_MASTER
     assert found.haproxy_answering is answering
-    assert (found.error == "") is answering
+    if keepalived_runs:
+        assert found.vrrp_role == c.VRRP_MASTER
+        assert (found.error == "") is answering
+    else:
+        assert found.vrrp_role == c.VRRP_FAULT
+        assert found.error == "keepalived is not running (it last reported MASTER)"
 
 
 def _driver(transport, user="root", **extra):
