@@ -42,6 +42,17 @@ def returned(before, outcomes, now):
             and device_health.word(before, device_id, now) == constants.HEALTH_OFFLINE]
 
 
+def out_of_pair(outcomes, peers):
+    """Ids of paired devices that serve (HAProxy answers) but whose
+    keepalived is in FAULT or not running: a deploy of the pair brings such
+    a box back (it clears the stale mark of a box that is current and
+    restarts a keepalived that died), so it need not wait for the reconcile
+    pass (doc/source/ha.rst)."""
+    return [device_id for device_id, (health, _e, role) in outcomes.items()
+            if peers.get(device_id) and role == constants.VRRP_FAULT
+            and health != constants.HEALTH_OFFLINE]
+
+
 class Prober:
     def __init__(self, service, interval, timeout, workers):
         self.service = service
@@ -83,13 +94,21 @@ class Prober:
                                        for i, (h, e, r) in outcomes.items()])
             for device_id, host_key in learned.items():
                 health_db.pin_host_key(session, device_id, host_key)
-            back = set(returned(before, outcomes, checked_at)) & set(db.devices_with_lbs(session))
+            carrying = set(db.devices_with_lbs(session))
+            # load balancers name a pair's anchor: its peer carries them too
+            carrying |= {peer for device, peer in peers.items() if device in carrying}
+            back = set(returned(before, outcomes, checked_at)) & carrying
+            mend = set(out_of_pair(outcomes, peers)) & carrying
         if back:
             # a device that was down missed the changes made meanwhile (its
             # load balancers are pending or ERROR): deploy it now rather
             # than at the next reconcile pass; an up-to-date one costs nothing
             LOG.info("device(s) %s answer again; deploying them", ", ".join(sorted(back)))
-            self.service.deployer.request_many(sorted(back), force=True)
+        if mend:
+            LOG.info("paired device(s) %s out of VRRP; deploying their pair",
+                     ", ".join(sorted(mend)))
+        if back | mend:
+            self.service.deployer.request_many(sorted(back | mend), force=True)
         self._forget_gone({row.id for row in rows})
         self.passes += 1
         return outcomes

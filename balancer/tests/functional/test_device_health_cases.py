@@ -203,3 +203,28 @@ def test_a_pair_with_one_side_offline_gets_no_new_load_balancer(api):
     set_keys(api, second, noop_unreachable="")
     probe(api)
     assert helpers.create_lb(api, name="back")["device_id"] in (first["id"], second["id"])
+
+
+def test_a_paired_box_out_of_vrrp_gets_its_pair_deployed_by_the_probe(api):
+    first, second = paired(api)
+    helpers.create_lb(api, device_id=first["id"])
+    # the box that is not the anchor, its HAProxy serving, its keepalived in FAULT
+    other = max(first, second, key=lambda d: d["id"])
+    set_keys(api, other, noop_vrrp_role="FAULT")
+    api.service.deploy_and_wait(first["id"])
+    # a device's new settings give it a new driver: count on the current ones
+    boxes = [api.driver(first["id"]), api.driver(second["id"])]
+    before = [box.deploy_count for box in boxes]
+    probe(api)
+    _wait(lambda: all(box.deploy_count > was for box, was in zip(boxes, before, strict=True)),
+          5, "a deploy of the pair")
+    # both boxes fine: a probe asks for nothing
+    set_keys(api, other, noop_vrrp_role="BACKUP")
+    api.service.deploy_and_wait(first["id"])
+    boxes = [api.driver(first["id"]), api.driver(second["id"])]
+    probe(api)
+    time.sleep(0.3)
+    settled = [box.deploy_count for box in boxes]
+    probe(api)
+    time.sleep(0.3)
+    assert [box.deploy_count for box in boxes] == settled
