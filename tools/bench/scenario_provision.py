@@ -192,7 +192,10 @@ def driver_breakdown(box, body, runs):
                     for i, n in enumerate(body["nodes"])),
         monitors=(base.Monitor(id="m1", type="HTTP", delay=30, timeout=30, attempts=5,
                                method="GET", path="/", expected="200-204"),))
-    drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key, **DEVICE_KEYS), {})
+    # the box's side of each deploy, stage by stage (remote.stage_seconds)
+    drv = hdriver.HaproxyDriver(box.device(host_key=box.host_key, deploy_stage_times="1",
+                                           **DEVICE_KEYS), {})
+    stages = {}
     try:
         drv.deploy([])                                  # connect + fetch, untimed
         renders, remotes, totals = [], [], []
@@ -204,8 +207,13 @@ def driver_breakdown(box, body, runs):
             result = drv.deploy(desired)
             remotes.append(result.timings.get("remote", 0.0))
             totals.append(result.timings.get("total", 0.0))
+            if desired:                                  # the create, as in the POST
+                for key, seconds in result.timings.items():
+                    if key.startswith("remote "):
+                        stages.setdefault(key[len("remote "):], []).append(seconds)
         drv.deploy([])
     finally:
         drv.close()
     return {"render": summary_ms(renders), "remote_script": summary_ms(remotes),
-            "driver_deploy_total": summary_ms(totals)}
+            "driver_deploy_total": summary_ms(totals),
+            "remote_stages": {stage: summary_ms(values) for stage, values in stages.items()}}

@@ -254,6 +254,8 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         status, out, err = self._run(script, stdin=new.encode(*ENCODING))
         timings["remote"] = time.monotonic() - began
         facts, text, answer = remote.parse(out)
+        timings.update(("remote " + stage, seconds)
+                       for stage, seconds in remote.stage_seconds(facts).items())
         if status == remote.DRIFT:
             return self._adopt(text)
         if status == 0 or "started" in facts:

@@ -57,4 +57,6 @@ def from_device(device):
         sudo_script=whole,
         state_dir=state_dir(extra, config),
         master_worker=master_worker(extra),
-        master_socket=str(extra.get("master_socket") or ""))
+        master_socket=str(extra.get("master_socket") or ""),
+        stage_times=str(extra.get("deploy_stage_times") or "").strip().lower()
+        in ("1", "true", "yes"))

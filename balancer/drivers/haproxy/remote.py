@@ -46,6 +46,7 @@ class Layout:
     state_dir: str = ""                    # server state files ("" : none)
     master_worker: str = "auto"            # "1", "0" or "auto" (look at the process)
     master_socket: str = ""                # the master CLI socket (-S)
+    stage_times: bool = False              # the deploy reports when each stage ended
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,6 +64,7 @@ def _layout_params(layout):
             "BALANCER_STATE_DIR": layout.state_dir,
             "BALANCER_MASTER_WORKER": layout.master_worker,
             "BALANCER_MASTER_SOCKET": layout.master_socket,
+            "BALANCER_STAGE_TIMES": "1" if layout.stage_times else None,
             "BALANCER_LOCK": lock_path(layout)}
 
 
@@ -177,3 +179,17 @@ def parse(output):
             continue
         (runtime if in_runtime else text).append(line)
     return facts, "".join(text), "".join(runtime)
+
+
+def stage_seconds(facts):
+    """{stage: seconds it took} from a deploy's ``at <stage> <ns>`` lines
+    (``mark`` in the script, with ``stage_times``): each stage from the end
+    of the one before; empty without them."""
+    marks = []
+    for value in facts.get("at", ()):
+        stage, _, ns = value.partition(" ")
+        if ns.isdigit():
+            marks.append((stage, int(ns)))
+    return {stage: (ns - marks[i][1]) / 1e9
+            for i, (stage, ns) in enumerate(marks[1:])}
+

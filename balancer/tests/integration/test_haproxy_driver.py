@@ -257,3 +257,32 @@ def test_a_deploy_waits_for_another_script_still_running_on_the_box(box, driver,
         if os.path.exists(lock):
             os.unlink(lock)
     assert waited >= 2.0, waited
+
+
+STAGES = ("lock-and-drift-check", "write", "haproxy-check", "backup-and-swap", "reload",
+          "new-process-answers", "runtime-check")
+
+
+def test_stage_times_profile_the_box_side_of_a_deploy(box, vip_port):
+    timed = HaproxyDriver(box.device(host_key=box.host_key, deploy_stage_times="1"), OPTIONS)
+    try:
+        timed.deploy([])
+        result = deploy(box, timed, [seed_lb(box, vip_port)])
+        stages = {k[len("remote "):]: v for k, v in result.timings.items()
+                  if k.startswith("remote ")}
+        assert tuple(stages) == STAGES, result.timings
+        assert all(seconds >= 0 for seconds in stages.values())
+        # the stages are the script's own time: within the SSH call around them
+        assert 0 < sum(stages.values()) <= result.timings["remote"]
+        assert len(set(names(box, vip_port))) == 3
+    finally:
+        timed.close()
+
+
+
+def test_without_stage_times_a_deploy_reports_no_stages(box, driver, vip_port):
+    # (the script starts no date process then)
+    driver.deploy([])
+    result = deploy(box, driver, [seed_lb(box, vip_port)])
+    assert "remote" in result.timings
+    assert not [k for k in result.timings if k.startswith("remote ")]
