@@ -38,6 +38,25 @@ def test_sphinx_builds_with_warnings_as_errors(tmp_path):
     assert "reconcile_interval" in (tmp_path / "html" / "configuration.html").read_text()
 
 
+def test_run_tests_docs_is_the_makefile_build(tmp_path):
+    """``./run_tests.sh --docs`` runs doc/Makefile's build (the README offers
+    both): its docs step, run as the script runs it, builds with ``-W``
+    through the Makefile, and no other step of the script runs Sphinx."""
+    script = open(os.path.join(TOP, "run_tests.sh")).read()
+    step = re.search(r"^if \[\[ \$docs == 1 \]\]; then\n.*?^fi$", script, re.S | re.M)
+    assert step and "sphinx" not in script.replace(step.group(0), "")
+    done = subprocess.run(
+        ["bash", "-c", "set -euo pipefail; cd \"$TOP\"; docs=1\n" + step.group(0)],
+        capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, TOP=TOP, PY=sys.executable, HTMLDIR=str(tmp_path / "html"),
+                 DOCTREES=str(tmp_path / "doctrees")))
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the Makefile's own recipe ran, with warnings as errors
+    assert "open %s/index.html" % (tmp_path / "html") in done.stdout
+    assert " -W " in done.stdout
+    assert (tmp_path / "html" / "index.html").exists()
+
+
 def test_every_route_is_documented_with_a_recorded_example():
     reference = open(os.path.join(DOC, "api", "index.rst")).read()
     included = re.findall(r"\.\. include:: examples/(\S+)\.inc", reference)
