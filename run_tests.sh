@@ -7,7 +7,9 @@
 #   -f, --force               rebuild .venv from scratch
 #   -c, --coverage            measure coverage (report in covhtml/)
 #   -p, --pep8, --lint        lint only
-#   -d, --docs                also build the Sphinx docs (warnings are errors)
+#   -d, --docs                also build the docs into doc/html, the build of
+#                             `cd doc && make html` (warnings are errors); with
+#                             -p: lint and docs, no tests
 #   anything else             passed to pytest (e.g. -k nodes, -x, a test path)
 #
 # A run without pytest arguments then runs balancer/tests/functional again on
@@ -62,12 +64,14 @@ if command -v shellcheck >/dev/null; then
   shellcheck -s sh -S warning balancer/drivers/haproxy/scripts/*.sh
   shellcheck -s sh balancer/drivers/haproxy/scripts/balancer.sh
 fi
-[[ $lint_only == 1 ]] && exit 0
 
 if [[ $docs == 1 ]]; then
-  echo "== sphinx"
-  $PY -m sphinx -W -q -b html doc/source doc/build/html
+  # doc/Makefile's build, so that both ways give doc/html; its PYTHON is
+  # this run's interpreter, as a path that holds from doc/
+  echo "== sphinx (doc/Makefile)"
+  make -C doc html PYTHON="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"
 fi
+[[ $lint_only == 1 ]] && exit 0
 
 echo "== pytest"
 cov=()

@@ -18,6 +18,9 @@ sudoers entry and directory — nothing else.
     devbox_box.py device-body STATE_FILE        etc/examples/createDeviceHAProxy, adapted
     devbox_box.py lb-body STATE_FILE DEVICE_ID  etc/examples/createLBcommandHAProxy, adapted
     devbox_box.py get STATE_FILE key            one value of the state (e.g. vip_url)
+    devbox_box.py device-extra STATE_FILE       the device's other fields, key=value a line
+                                                (balancer device-create --extra key=value)
+    devbox_box.py backends STATE_FILE           the backends, "address port name" a line
 """
 
 import json
@@ -177,6 +180,12 @@ def main(argv):
         print(json.dumps(lb_body(load(state_file), argv[2]), indent=4))
     elif command == "get":
         print(load(state_file)[argv[2]])
+    elif command == "device-extra":
+        for key, value in sorted(load(state_file)["device_extra"].items()):
+            print("%s=%s" % (key, value))
+    elif command == "backends":
+        for address, port, name in load(state_file)["backends"]:
+            print(address, port, name)
     else:
         print(__doc__, file=sys.stderr)
         return 2

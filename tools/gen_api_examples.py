@@ -194,7 +194,7 @@ def run(rec):
     bad = dict(read_json(EXAMPLES, "createLBcommandHAProxy"), device_id=noop["id"])
     bad["nodes"] = [dict(bad["nodes"][0], port="eighty")]
     rec.call("error-400", "POST", lbs, bad, status=400)
-    rec.call("error-400-readonly", "PUT", one, {"status": "ACTIVE"}, status=400)
+    rec.call("error-400-readonly", "PUT", one, {"status": "ERROR"}, status=400)
     rec.call("error-404", "GET", lbs + "/0123456789abcdef0123456789abcdef", status=404)
     rec.call("error-404-child", "GET", "%s/nodes/%s" % (one, details["nodes"][0]["id"][::-1]),
              status=404)

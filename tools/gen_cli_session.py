@@ -51,6 +51,14 @@ class Recorder:
         self.secrets[value] = '"$%s"' % variable
         self.show("$ read -rs %s    # %s" % (variable, note))
 
+    def shown(self, arg):
+        """``arg`` as the doc shows it: a secret as its variable, also as the
+        value of ``--option=value``."""
+        option, equals, value = arg.partition("=")
+        if arg.startswith("--") and equals and value in self.secrets:
+            return option + "=" + self.secrets[value]
+        return self.secrets.get(arg) or shlex.quote(arg)
+
     def show(self, line, output=""):
         self.lines.append(line)
         self.show_output(output)
@@ -62,7 +70,7 @@ class Recorder:
         if code != 0:
             raise SystemExit("balancer %s -> %d\n%s%s" % (" ".join(args), code, out, err))
         self.commands.append(args[0])
-        line = "$ balancer " + " ".join(self.secrets.get(a) or shlex.quote(a) for a in args)
+        line = "$ balancer " + " ".join(self.shown(a) for a in args)
         # stderr first: --wait's indicator ends before the record is printed
         self.show(line + ("    # " + note if note else ""), err)
         self.show_output(out.replace(self.endpoint, SHOWN_URL))
@@ -119,7 +127,8 @@ def session(rec, box):
     rec.secret(body["password"], "BOX_PASSWORD", "the box's SSH password, not echoed")
     device = rec.value("device-create", "--name", "box1", "--type", "HAPROXY",
                        "--ip", body["ip"], "--port", body["port"], "--user", body["user"],
-                       "--password", body["password"], *extra,
+                       # one word: a password may begin with "-"
+                       "--password=" + body["password"], *extra,
                        note="the operator registers the HAProxy box (admin)")
     rec.balancer("device-show", device)
     rec.balancer("algorithms-list")

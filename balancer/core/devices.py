@@ -128,6 +128,12 @@ class Devices:
             raise exceptions.NotFound("device %s not found" % device_id)
         return row
 
+    def stored(self, ctx, device_id):
+        """The device as ``get`` shows it, less what it would ask the box
+        and the faults: what an update compares with."""
+        with self.service.session() as session:
+            return device_view(self._get(session, device_id))
+
     def get(self, ctx, device_id):
         """The device, with its load balancers in ERROR and both texts of
         each error (``faults``, latest first, at most FAULTS_SHOWN)."""

@@ -112,6 +112,14 @@ class Members:
         self.live_status(views, probe)
         return views
 
+    def stored(self, ctx, tenant_id, lb_id, kind, child_id):
+        """The child as ``get`` shows it, less what the device would be
+        asked (a node's ``operatingStatus``): what an update compares with."""
+        with self.service.session() as session:
+            lb = self._lb(session, tenant_id, lb_id)
+            view = records.child_views(lb, [self._child(lb, kind, child_id)])[0]
+            return records.not_applied(view) if kind == "node" else view
+
     def get(self, ctx, tenant_id, lb_id, kind, child_id, budget=None):
         with self.service.session() as session:
             lb = self._lb(session, tenant_id, lb_id)

@@ -1,9 +1,9 @@
 """Sphinx configuration of balancer's documentation.
 
-Built with warnings as errors by balancer/tests/functional/test_docs.py and by
-``./run_tests.sh --docs``::
+Built with warnings as errors by doc/Makefile, which ``cd doc && make html``,
+``./run_tests.sh --docs`` and balancer/tests/functional/test_docs.py all run::
 
-    .venv/bin/python -m sphinx -W -b html doc/source doc/build/html
+    cd doc && make html        # then open doc/html/index.html
 """
 
 import os

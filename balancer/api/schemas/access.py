@@ -7,12 +7,13 @@ A throttle holds per-source limits: ``maxConnections`` at once,
 ``maxConnectionRate`` new ones per ``rateInterval`` seconds (default 60)
 once a source holds more than ``minConnections``.  Both refuse keys they do
 not know, so a misspelt limit is a 400 rather than a limit that is silently
-not applied.  doc/source/api/index.rst has examples.
+not applied; ``null`` for any field is "not given" (as everywhere,
+doc/source/compatibility.rst).  doc/source/api/index.rst has examples.
 """
 
 import ipaddress
 
-from balancer.api.schemas import any_case, integer, validate, within
+from balancer.api.schemas import any_case, compat, integer, validate, within
 from balancer.common import constants
 from balancer.core import exceptions
 
@@ -45,7 +46,7 @@ def network(text):
 
 
 def _item(data):
-    data = validate(ITEM, data)
+    data = validate(ITEM, compat.without_nulls(data))
     return {"address": network(data["address"]), "type": data["type"].upper()}
 
 
@@ -65,7 +66,9 @@ def access_list(body):
 
 
 def _throttle(data):
-    data = validate(THROTTLE, data)
+    # a limit of null is not given: the answer to GET shows each one, null
+    # where unset, and that answer sent back is the same throttle
+    data = validate(THROTTLE, compat.without_nulls(data))
     if not data.get("maxConnections") and not data.get("maxConnectionRate"):
         raise exceptions.Invalid("invalid maxConnections: a throttle needs maxConnections "
                                  "or maxConnectionRate above 0", field="maxConnections")

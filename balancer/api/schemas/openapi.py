@@ -124,11 +124,13 @@ def _wrapper(key, inner, **more):
     return {"type": "object", "required": [key], "properties": {key: dict(inner, **more)}}
 
 
-READ_ONLY_NOTE = ("Unknown keys are stored and echoed back. These keys cannot be set: "
+READ_ONLY_NOTE = ("Unknown keys are stored and echoed back; null for an optional key "
+                  "means it is not given. These keys cannot be set: "
                   + ", ".join(resources.READ_ONLY) + " (a health monitor's status is "
-                  "its expected HTTP codes, as the 2012 clients sent it). Nesting is "
-                  "limited to %d levels."
-                  % document.MAX_DEPTH)
+                  "its expected HTTP codes, as the 2012 clients sent it); in an update, "
+                  "a key sent with the value the record shows now is no change, so the "
+                  "answer to GET may be sent back edited. Nesting is limited to %d "
+                  "levels." % document.MAX_DEPTH)
 DEVICE_UPDATE = _optional(resources.DEVICE, drop=("type",))
 DEVICE_UPDATE["properties"]["host_key"] = {
     "type": ["string", "null"], "maxLength": 16384,

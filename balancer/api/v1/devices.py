@@ -1,6 +1,6 @@
 """``/devices`` (admin) and the open ``/algorithms`` and ``/protocols``."""
 
-from balancer.api.schemas import resources
+from balancer.api.schemas import echoes, resources
 from balancer.api.v1 import base
 
 
@@ -21,7 +21,9 @@ class DevicesController(base.Controller):
 
     def update(self, req, device_id):
         ctx = self.context(req)
-        values = resources.device_update(self.body(req))
+        shown = self.service.devices.stored(ctx, device_id)
+        values = echoes.checked_change(self.body(req), "device", shown,
+                                       resources.device_update)
         return 200, {"device": self.service.devices.update(ctx, device_id, values)}
 
     def delete(self, req, device_id):

@@ -1,7 +1,7 @@
 """``/{tenant_id}/loadbalancers``: create, list, show, details, update, delete."""
 
 from balancer.api import schemas
-from balancer.api.schemas import resources
+from balancer.api.schemas import echoes, resources
 from balancer.api.v1 import base
 from balancer.core import exceptions
 
@@ -46,7 +46,9 @@ class LoadBalancersController(base.Controller):
 
     def update(self, req, tenant_id, lb_id):
         ctx = self.context(req, tenant_id)
-        values = resources.load_balancer_update(self.body(req))
+        shown = self.service.load_balancers.get(ctx, tenant_id, lb_id)
+        values = echoes.checked_change(self.body(req), "loadbalancer", shown,
+                                       resources.load_balancer_update)
         lb = self.service.load_balancers.update(ctx, tenant_id, lb_id, values)
         return 202, {"loadbalancer": lb}
 

@@ -5,7 +5,7 @@ request and response wrappers are the original's (``{"nodes": [...]}``,
 ``{"healthMonitoring": {...}}``, a flat sticky, ``{"virtualIp": {...}}``).
 """
 
-from balancer.api.schemas import resources, within
+from balancer.api.schemas import echoes, resources, within
 from balancer.api.v1 import base
 from balancer.core import exceptions
 from balancer.core import status as st
@@ -50,10 +50,10 @@ class NodesController(MemberController):
 
     def update(self, req, tenant_id, lb_id, child_id):
         ctx = self.context(req, tenant_id)
-        body = self.body(req)
-        if isinstance(body, dict) and set(body) == {"node"}:
-            body = body["node"]     # the original's manual script wrapped it
-        values = resources.node(body, creating=False)
+        shown = self.service.members.stored(ctx, tenant_id, lb_id, "node", child_id)
+        # flat, or wrapped as the original's manual script and the answer to GET are
+        values = echoes.checked_change(self.body(req), "node", shown, resources.node,
+                                       creating=False)
         node = self.service.members.update(ctx, tenant_id, lb_id, "node", child_id, values)
         return 200, {"node": node}
 
@@ -93,11 +93,9 @@ class VipsController(MemberController):
 
     def update(self, req, tenant_id, lb_id, child_id):
         ctx = self.context(req, tenant_id)
-        body = self.body(req)
-        if isinstance(body, dict) and set(body) == {"virtualIp"}:
-            # wrapped; a 400 names the field by its path in the body sent
-            values = within("virtualIp", resources.vip_update, body["virtualIp"])
-        else:       # flat, as the 2012 CLI sent it
-            values = resources.vip_update(body)
+        shown = self.service.members.stored(ctx, tenant_id, lb_id, "vip", child_id)
+        # wrapped, or flat as the 2012 CLI sent it
+        values = echoes.checked_change(self.body(req), "virtualIp", shown,
+                                       resources.vip_update)
         vip = self.service.members.update_vip(ctx, tenant_id, lb_id, child_id, values)
         return 200, {"virtualIp": vip}

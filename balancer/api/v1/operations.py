@@ -35,7 +35,8 @@ class LimitsController(base.Controller):
 
     def update(self, req, tenant_id):
         ctx = self._admin(req, tenant_id)
-        values = limit_schemas.limits_update(self.body(req))
+        values = limit_schemas.limits_update(self.body(req),
+                                             self.service.quotas.show(ctx, tenant_id))
         return 200, {"limits": self.service.quotas.update(ctx, tenant_id, values)}
 
     def delete(self, req, tenant_id):

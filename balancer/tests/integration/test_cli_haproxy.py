@@ -53,10 +53,10 @@ def test_doc_session_brings_traffic_through_the_vip(tmp_path, box):
         box.get(box.vip_url(new_port), timeout=2)
     # the box's password is shown as the variable it was read into, nowhere as itself
     assert rec.unshown_secrets() == [] and box.password not in "\n".join(rec.lines)
-    assert any("--password \"$BOX_PASSWORD\"" in line for line in rec.lines)
+    assert any("--password=\"$BOX_PASSWORD\"" in line for line in rec.lines)
     # the doc shows the same commands, in the same order, and no password
     with open(gen.OUT) as handle:
         doc = handle.read()
     documented = re.findall(r"^    \$ balancer (\S+)", doc, re.M)
     assert documented == rec.commands
-    assert re.search(r"--password \"\$BOX_PASSWORD\" ", doc)
+    assert re.search(r"--password=\"\$BOX_PASSWORD\" ", doc)

@@ -1,5 +1,6 @@
-"""``balancer --os-*``, ``Client.with_password``/``with_token`` and
-``openstack balancer`` against a real Keystone.
+"""``balancer --os-*``, ``balancer --endpoint --token``, ``Client.with_password``/
+``with_token``, ``Client(endpoint, token)`` and ``openstack balancer`` against a
+real Keystone.
 
 A real ``balancer-api`` runs the keystone flavor of the pipeline, validating
 every token with the real Keystone of the ``keystone`` fixture, and is
@@ -9,14 +10,16 @@ a password or a token, find the API in the catalog, and act as the token's
 project.  A second service type (``ALT``) has a public endpoint that goes
 nowhere and an internal one, in RegionTwo only, that is the API: so choosing
 the service type, the interface and the region each decides whether a call
-reaches the API.
+reaches the API.  The original's plain mode, ``--endpoint <api>/<project>
+--token <token>`` (``SERVICE_ENDPOINT``/``SERVICE_TOKEN``), sends a token
+taken from Keystone beforehand, which the API's pipeline checks with Keystone.
 """
 
 import json
 
 import pytest
 
-from balancer.client import Client, ClientError, ConnectionFailed
+from balancer.client import Client, ClientError, ConnectionFailed, Forbidden, Unauthorized
 from balancer.tests.integration import cli_runner
 from balancer.tests.integration.keystone_fixture import ADMIN_PASSWORD, free_port, http
 
@@ -224,3 +227,66 @@ def test_cli_catalog_options_and_their_variables(keystone, server, member_lb):
     assert member_lb["id"] in [r["id"] for r in run_json("lb-list", env=env)]
     code, _out, err = cli_runner.balancer("lb-list", env=dict(env, OS_REGION_NAME="RegionOne"))
     assert code == 1 and "region RegionOne" in err, err
+
+
+BOGUS_TOKEN = "gAAAAABbogus-token-keystone-never-issued"
+
+
+def server_error(server, path, token):
+    """The API's own error message for a call with ``token`` (or none)."""
+    status, document, _headers = http("GET", server.url + path, token=token)
+    assert status == 401, (status, document)
+    return document["error"]["message"]
+
+
+def test_cli_endpoint_and_token_from_keystone(keystone, server, member_lb):
+    token, project = keystone.token("member-a"), keystone.projects["A"]
+    endpoint = "%s/%s" % (server.url, project)
+    plain = ["--endpoint", endpoint, "--token", token]
+    assert member_lb["id"] in [r["id"] for r in run_json(*plain, "lb-list")]
+    assert run_json(*plain, "lb-show", member_lb["id"])["tenant_id"] == project
+    # the same from SERVICE_ENDPOINT and SERVICE_TOKEN
+    env = cli_runner.clean_env(SERVICE_ENDPOINT=endpoint, SERVICE_TOKEN=token)
+    assert run_json("lb-show", member_lb["id"], env=env)["name"] == "ks-lib-lb"
+    # an admin's token at the API's root reaches the devices
+    admin = ["--endpoint", server.url, "--token", keystone.token("admin")]
+    assert member_lb["device_id"] in [r["id"] for r in run_json(*admin, "device-list")]
+    # the token is what the API checks: member-a's token in project B's URLs is refused
+    code, _out, err = cli_runner.balancer("--endpoint", "%s/%s" % (
+        server.url, keystone.projects["B"]), "--token", token, "lb-list")
+    assert code == 1 and "403" in err, err
+
+
+def test_cli_bogus_or_missing_token_is_the_servers_401(keystone, server):
+    endpoint = "%s/%s" % (server.url, keystone.projects["A"])
+    path = "/%s/loadbalancers" % keystone.projects["A"]
+    runs = [(["--endpoint", endpoint, "--token", BOGUS_TOKEN, "lb-list"], None, BOGUS_TOKEN),
+            (["lb-list"], cli_runner.clean_env(SERVICE_ENDPOINT=endpoint,
+                                               SERVICE_TOKEN=BOGUS_TOKEN), BOGUS_TOKEN),
+            (["--endpoint", endpoint, "lb-list"], None, None)]
+    for args, env, token in runs:
+        message = server_error(server, path, token)
+        code, out, err = cli_runner.balancer(*args, env=env)
+        assert code == 1 and out == "", (args, code, out, err)
+        assert "401" in err and message in err, (args, err)
+        assert "Traceback" not in err
+
+
+def test_library_endpoint_and_token_from_keystone(keystone, server, member_lb):
+    token, project = keystone.token("member-a"), keystone.projects["A"]
+    client = Client(endpoint="%s/%s" % (server.url, project), token=token)
+    assert member_lb["id"] in lb_ids(client)
+    assert client.load_balancers.get(member_lb["id"])["tenant_id"] == project
+    # the tenant may be given apart from the endpoint
+    assert member_lb["id"] in lb_ids(Client(endpoint=server.url, token=token,
+                                            tenant_id=project))
+    admin = Client(endpoint=server.url, token=keystone.token("admin"))
+    assert member_lb["device_id"] in [d["id"] for d in admin.devices.list()]
+    with pytest.raises(Forbidden):
+        lb_ids(Client(endpoint="%s/%s" % (server.url, keystone.projects["B"]), token=token))
+    path = "/%s/loadbalancers" % project
+    for bogus in (BOGUS_TOKEN, None):
+        with pytest.raises(Unauthorized) as err:
+            lb_ids(Client(endpoint="%s/%s" % (server.url, project), token=bogus))
+        assert err.value.status == 401
+        assert err.value.message == server_error(server, path, bogus)

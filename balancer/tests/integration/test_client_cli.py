@@ -164,7 +164,7 @@ def test_every_subcommand_with_a_real_haproxy_device(server, box, tmp_path):
              for arg in ("--extra", "%s=%s" % (key, value))]
     device = cli.json("device-create", "--name", "box", "--type", "HAPROXY", "--ip",
                       body["ip"], "--port", body["port"], "--user", body["user"],
-                      "--password", body["password"], *extra)
+                      "--password=" + body["password"], *extra)   # it may begin with "-"
     ports = (box.free_vip_port(80), box.free_vip_port(8080))
     address, node_port, name = box.backend_nodes()[0]
     served = []
