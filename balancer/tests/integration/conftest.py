@@ -92,3 +92,14 @@ class ServerProcess:
 
 # the session-scoped real Keystone (built in its own cached venv)
 from balancer.tests.integration.keystone_fixture import keystone  # noqa: E402,F401
+
+
+@pytest.fixture
+def dash(browser, server):
+    """A fresh browser context (its own session) on the dashboard of the
+    test module's ``server``, with the module's ``browser``
+    (balancer/tests/integration/dashboard_browser.py)."""
+    from balancer.tests.integration.dashboard_browser import Dashboard
+    board = Dashboard(browser, server.url)
+    yield board
+    board.close()

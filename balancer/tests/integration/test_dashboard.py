@@ -28,13 +28,6 @@ def server(tmp_path_factory):
         yield proc
 
 
-@pytest.fixture
-def dash(browser, server):  # noqa: F811
-    board = Dashboard(browser, server.url)
-    yield board
-    board.close()
-
-
 def test_create_from_the_form_and_watch_it_reach_active(dash, server):
     page = dash.open().page
     dash.choose_tenant("t-create")

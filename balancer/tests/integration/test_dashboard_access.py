@@ -25,13 +25,6 @@ def server(tmp_path_factory):
         yield proc
 
 
-@pytest.fixture
-def dash(browser, server):  # noqa: F811
-    board = Dashboard(browser, server.url)
-    yield board
-    board.close()
-
-
 def focus_until(page, predicate_js, presses=80):
     """Press Tab until the focused element satisfies ``predicate_js``."""
     for _ in range(presses):

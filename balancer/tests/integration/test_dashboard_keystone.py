@@ -42,13 +42,6 @@ def server(keystone, tmp_path_factory):
         proc.stop()
 
 
-@pytest.fixture
-def dash(browser, server):  # noqa: F811
-    board = Dashboard(browser, server.url)
-    yield board
-    board.close()
-
-
 def sign_in(dash, user, password, project=None):
     page = dash.page
     page.get_by_role("heading", name="Sign in").wait_for()

@@ -38,13 +38,6 @@ def server(tmp_path_factory):
         proc.stop()
 
 
-@pytest.fixture
-def dash(browser, server):  # noqa: F811
-    board = Dashboard(browser, server.url)
-    yield board
-    board.close()
-
-
 def add_device(server, **values):
     status, body = api(server.url, "POST", "/devices", dict(
         {"type": "noop", "ip": "127.0.0.1"}, **values))
