@@ -1,9 +1,9 @@
 """Every curl script of balancer/tests/manual, run against a live ``balancer-api``.
 
-The scripts are the seed's manual tests (balancer/tests/manual/README.rst
+The scripts are the original service's manual tests (balancer/tests/manual/README.rst
 lists them); here each one runs, with its default body file, on a real
 server process with a noop device, in the order a person would use them:
-register a device, create the seed's load balancer on it, change every
+register a device, create the example load balancer (etc/examples) on it, change every
 kind of child and the load balancer, read the statistics, limits, metrics
 and versions, and delete everything again.  Each call's status is the one
 the README's table promises, and what it changed is read back through the
@@ -83,7 +83,7 @@ def scripts(tmp_path):
 
 
 def noop_device_body(tmp_path):
-    """The seed's device body (createDeviceHAProxy) for a noop device, and
+    """The example device body (etc/examples/createDeviceHAProxy) for a noop device, and
     without its password, so that updateDevice.sh visibly sets one."""
     with open(os.path.join(MANUAL, "createDeviceHAProxy")) as f:
         body = json.load(f)
@@ -99,7 +99,7 @@ def device_steps(run, tmp_path):
     assert (run("listAlgorithms.sh"), run("listProtocols.sh")) == (
         {"algorithms": []}, {"protocols": []})
     device = run("createDevice.sh", noop_device_body(tmp_path))["device"]
-    # the seed body's capabilities, canonical
+    # the example body's capabilities, canonical
     assert (run("listAlgorithms.sh"), run("listProtocols.sh")) == (
         {"algorithms": ["ROUND_ROBIN"]}, {"protocols": ["HTTP", "TCP"]})
     assert (device["type"], device["has_password"]) == ("NOOP", False)
