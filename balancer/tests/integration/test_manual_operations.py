@@ -3,7 +3,7 @@
 The scripts are the original service's manual tests (balancer/tests/manual/README.rst
 lists them); here each one runs, with its default body file, on a real
 server process with a noop device, in the order a person would use them:
-register a device, create the example load balancer (etc/examples) on it, change every
+register a device, create the example load balancer (manual/createLBcommandHAProxy), change every
 kind of child and the load balancer, read the statistics, limits, metrics
 and versions, and delete everything again.  Each call's status is the one
 the README's table promises, and what it changed is read back through the
@@ -83,7 +83,7 @@ def scripts(tmp_path):
 
 
 def noop_device_body(tmp_path):
-    """The example device body (etc/examples/createDeviceHAProxy) for a noop device, and
+    """The example device body (manual/createDeviceHAProxy) for a noop device, and
     without its password, so that updateDevice.sh visibly sets one."""
     with open(os.path.join(MANUAL, "createDeviceHAProxy")) as f:
         body = json.load(f)
