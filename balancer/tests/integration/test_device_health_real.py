@@ -13,6 +13,7 @@
 """
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -101,7 +102,28 @@ def test_killed_haproxy_is_offline_within_two_probes_and_online_after_restart(
     health_api.delete("%s/%s" % (TENANT, lb["id"]), status=204)
 
 
-def test_the_probe_reads_keepalived_state_on_the_box(health_api, api_box, state_dir):
+@pytest.fixture
+def keepalived_stand_in(state_dir, tmp_path):
+    """A process named keepalived (sleep under that name) whose pid is in
+    the state directory's ``keepalived.pid``, as keepalived-apply.sh leaves
+    it: the probe believes the state file only while that process lives."""
+    binary = tmp_path / "keepalived"
+    shutil.copy(shutil.which("sleep"), binary)
+    proc = subprocess.Popen([str(binary), "300"])
+    pid_file = os.path.join(state_dir, "keepalived.pid")
+    with open(pid_file, "w") as handle:
+        handle.write("%d\n" % proc.pid)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.unlink(pid_file)
+
+
+def test_the_probe_reads_keepalived_state_on_the_box(health_api, api_box, state_dir,
+                                                     keepalived_stand_in):
     device = health_api.post_json("/devices", api_box.api_device_body(
         state_dir=state_dir)).json["device"]
     assert wait_health(api_box, health_api, device, c.HEALTH_ONLINE)
@@ -117,6 +139,11 @@ def test_the_probe_reads_keepalived_state_on_the_box(health_api, api_box, state_
         handle.write("MASTER\n")
     os.chmod(state, 0o600)
     assert api_box.wait_for(lambda: stored_role(health_api, device) == c.VRRP_MASTER,
+                            timeout=WITHIN)
+    # keepalived gone, its last word left behind: FAULT
+    keepalived_stand_in.kill()
+    keepalived_stand_in.wait()
+    assert api_box.wait_for(lambda: stored_role(health_api, device) == c.VRRP_FAULT,
                             timeout=WITHIN)
     os.unlink(state)
     assert api_box.wait_for(lambda: stored_role(health_api, device) == c.VRRP_UNKNOWN,
