@@ -36,10 +36,6 @@ ENCODING = remote.ENCODING                 # configs round-trip byte for byte
 _OUR_NAME = re.compile(r"balancer-(?:vip|lb)-[A-Za-z0-9][A-Za-z0-9_.:-]*")
 
 
-def _truthy(value):
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
 _sha = remote.text_sha
 
 
@@ -52,9 +48,9 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         super().__init__(device, options)
         extra = device.extra or {}
         self.layout = layouts.from_device(device)
-        self.requires_vip_ip = _truthy(extra.get("requires_vip_ip", "0"))
+        self.requires_vip_ip = layouts.truthy(extra.get("requires_vip_ip", "0"))
         # runtime API first for server changes (dynamic.plan); 0 turns it off
-        self.runtime_changes = _truthy(extra.get("runtime_changes", "1"))
+        self.runtime_changes = layouts.truthy(extra.get("runtime_changes", "1"))
         # certificate files of HTTPS listeners (tls_files.py)
         self.tls = tls_files.TlsFiles(self.layout.config, self.layout.sudo,
                                       extra.get("tls_dir"))
@@ -76,7 +72,7 @@ class HaproxyDriver(runtime_changes.RuntimeChanges, base.Driver):
         return transport.SshTransport(
             device.ip, device.port or 22, device.user or "root", password=device.password,
             private_key=device.private_key, host_key=device.host_key,
-            insecure=_truthy((device.extra or {}).get("insecure_skip_host_key", "0")),
+            insecure=layouts.truthy((device.extra or {}).get("insecure_skip_host_key", "0")),
             connect_timeout=opts.get("ssh_connect_timeout"),
             command_timeout=opts.get("ssh_command_timeout"),
             keepalive=opts.get("ssh_keepalive", transport.DEFAULT_KEEPALIVE))

@@ -38,6 +38,11 @@ def master_worker(extra):
     return _MASTER_WORKER.get(str(extra.get("master_worker") or "").strip().lower(), "auto")
 
 
+def truthy(value):
+    """A device flag in ``extra`` (``1``, ``true``, ``yes``, ``on``) as a bool."""
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_device(device):
     extra = device.extra or {}
     user = device.user or "root"
@@ -58,5 +63,4 @@ def from_device(device):
         state_dir=state_dir(extra, config),
         master_worker=master_worker(extra),
         master_socket=str(extra.get("master_socket") or ""),
-        stage_times=str(extra.get("deploy_stage_times") or "").strip().lower()
-        in ("1", "true", "yes"))
+        stage_times=truthy(extra.get("deploy_stage_times", "0")))
